@@ -1,0 +1,183 @@
+/**
+ * Edge agent configuration, file format v1 (YAML). One file per gateway.
+ * Vocabulary follows Telegraf's inputs.modbus / inputs.opcua_listener so field engineers
+ * recognise it: register, address, type, byteOrder, scale, offset; nodeId / browsePath,
+ * samplingInterval, queueSize, deadband.
+ *
+ * Secrets never appear in the file in clear: `passwordEnv` names an environment variable,
+ * `passwordFile` a file holding the secret.
+ */
+import { z } from "zod";
+import { deviceIdSchema, segmentIdSchema, sensorKeySchema } from "@citytwin/model";
+
+export const REGISTER_TABLES = ["holding", "input", "coil", "discrete"] as const;
+export const MODBUS_TYPES = [
+  "INT16",
+  "UINT16",
+  "INT32",
+  "UINT32",
+  "INT64",
+  "UINT64",
+  "FLOAT32",
+  "FLOAT64",
+  "BIT",
+  "STRING",
+] as const;
+export const BYTE_ORDERS = ["ABCD", "DCBA", "BADC", "CDAB"] as const;
+
+/**
+ * A Modbus point. `address` is 0-based (protocol address) or a Modicon reference string:
+ * "40001" (holding 0), "30001" (input 0), "00001" (coil 0), "10001" (discrete 0).
+ */
+export const modbusPointSchema = z
+  .object({
+    key: sensorKeySchema,
+    register: z.enum(REGISTER_TABLES).optional(),
+    address: z.union([z.number().int().min(0).max(65535), z.string().regex(/^[0134]\d{4,5}$/)]),
+    type: z.enum(MODBUS_TYPES).default("UINT16"),
+    byteOrder: z.enum(BYTE_ORDERS).default("ABCD"),
+    /** Bit index within a 16-bit register for type BIT on holding/input registers. */
+    bit: z.number().int().min(0).max(15).optional(),
+    /** Register count for type STRING. */
+    length: z.number().int().min(1).max(125).optional(),
+    scale: z.number().default(1),
+    offset: z.number().default(0),
+  })
+  .strict();
+export type ModbusPoint = z.infer<typeof modbusPointSchema>;
+
+/** A reusable register map: data, kept apart from the instance (host, port, unit id). */
+export const modbusProfileSchema = z
+  .object({
+    id: z.string().min(1),
+    driver: z.literal("modbus"),
+    description: z.string().optional(),
+    manufacturer: z.string().optional(),
+    model: z.string().optional(),
+    points: z.array(modbusPointSchema).min(1),
+  })
+  .strict();
+export type ModbusProfile = z.infer<typeof modbusProfileSchema>;
+
+/** A field mapping for JSON-over-MQTT devices (smart poles): sensor key → dotted JSON path. */
+export const mqttJsonProfileSchema = z
+  .object({
+    id: z.string().min(1),
+    driver: z.literal("mqtt-json"),
+    description: z.string().optional(),
+    /** Dotted path of the device's own timestamp (ms number or ISO string); absent → edge clock. */
+    timestampPath: z.string().optional(),
+    fields: z.record(sensorKeySchema, z.string().min(1)),
+  })
+  .strict();
+export type MqttJsonProfile = z.infer<typeof mqttJsonProfileSchema>;
+
+export const profileSchema = z.discriminatedUnion("driver", [modbusProfileSchema, mqttJsonProfileSchema]);
+export type Profile = z.infer<typeof profileSchema>;
+
+const secretRef = {
+  username: z.string().optional(),
+  passwordEnv: z.string().optional(),
+  passwordFile: z.string().optional(),
+};
+
+export const modbusTcpDeviceSchema = z
+  .object({
+    id: deviceIdSchema,
+    driver: z.literal("modbus-tcp"),
+    profile: z.string(),
+    host: z.string(),
+    port: z.number().int().min(1).max(65535).default(502),
+    unitId: z.number().int().min(0).max(255).default(1),
+    pollIntervalMs: z.number().int().min(50).default(1000),
+    timeoutMs: z.number().int().min(10).default(1000),
+  })
+  .strict();
+
+export const opcuaPointSchema = z
+  .object({
+    key: sensorKeySchema,
+    nodeId: z.string().optional(),
+    /** Browse path from the Objects folder, e.g. "/Objects/2:BridgeSHM/2:Span1/2:strain_1". */
+    browsePath: z.string().optional(),
+    samplingIntervalMs: z.number().int().min(0).optional(),
+    queueSize: z.number().int().min(1).optional(),
+    deadband: z
+      .object({ type: z.enum(["absolute", "percent"]), value: z.number().nonnegative() })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((p) => (p.nodeId === undefined) !== (p.browsePath === undefined), {
+    message: "give exactly one of nodeId or browsePath",
+  });
+
+export const opcuaDeviceSchema = z
+  .object({
+    id: deviceIdSchema,
+    driver: z.literal("opcua"),
+    endpoint: z.string().regex(/^opc\.tcp:\/\//),
+    securityMode: z.enum(["None", "Sign", "SignAndEncrypt"]).default("None"),
+    securityPolicy: z.enum(["None", "Basic256Sha256"]).default("None"),
+    ...secretRef,
+    samplingIntervalMs: z.number().int().min(0).default(1000),
+    publishingIntervalMs: z.number().int().min(10).default(1000),
+    queueSize: z.number().int().min(1).default(10),
+    points: z.array(opcuaPointSchema).min(1),
+  })
+  .strict();
+
+export const mqttJsonDeviceSchema = z
+  .object({
+    id: deviceIdSchema,
+    driver: z.literal("mqtt-json"),
+    profile: z.string(),
+    /** The field broker the device publishes to. */
+    broker: z.string().regex(/^(mqtts?|wss?):\/\//),
+    topic: z.string().min(1),
+    ...secretRef,
+  })
+  .strict();
+
+export const deviceConfigSchema = z.discriminatedUnion("driver", [
+  modbusTcpDeviceSchema,
+  opcuaDeviceSchema,
+  mqttJsonDeviceSchema,
+]);
+export type DeviceConfig = z.infer<typeof deviceConfigSchema>;
+export type ModbusTcpDeviceConfig = z.infer<typeof modbusTcpDeviceSchema>;
+export type OpcuaDeviceConfig = z.infer<typeof opcuaDeviceSchema>;
+export type MqttJsonDeviceConfig = z.infer<typeof mqttJsonDeviceSchema>;
+
+export const edgeConfigSchema = z
+  .object({
+    version: z.literal(1),
+    gateway: z.object({ tenant: segmentIdSchema, id: segmentIdSchema, name: z.string().optional() }).strict(),
+    mqtt: z
+      .object({
+        url: z.string().regex(/^(mqtts?|wss?):\/\//),
+        clientId: z.string().optional(),
+        keepaliveS: z.number().int().min(5).default(30),
+        ...secretRef,
+        caFile: z.string().optional(),
+      })
+      .strict(),
+    publish: z
+      .object({
+        /** Flush a batch when it holds this many readings … */
+        maxBatchReadings: z.number().int().min(1).max(20_000).default(2000),
+        /** … or when its oldest reading has waited this long. */
+        maxDelayMs: z.number().int().min(0).default(500),
+      })
+      .strict()
+      .default({ maxBatchReadings: 2000, maxDelayMs: 500 }),
+    /** Directory for the agent's durable state (sequence epoch, queue). */
+    stateDir: z.string().default("./edge-state"),
+    /** Directories searched for profile files (*.yaml), relative to this config file. */
+    profileDirs: z.array(z.string()).default([]),
+    /** Profiles given inline, in addition to profileDirs. */
+    profiles: z.array(profileSchema).default([]),
+    devices: z.array(deviceConfigSchema).min(1),
+  })
+  .strict();
+export type EdgeConfig = z.infer<typeof edgeConfigSchema>;

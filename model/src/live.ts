@@ -1,0 +1,25 @@
+/**
+ * Live push, gateway → browser over WebSocket at `/live`. JSON text frames.
+ * Readings are compact tuples so a frame carrying thousands of updates stays small:
+ *   [sensorId, ts, value, quality, level]
+ * The gateway coalesces updates per sensor and sends at most one `readings` frame per tick.
+ */
+import { z } from "zod";
+import { levelSchema } from "./levels";
+import { qualitySchema } from "./quality";
+import { readingValueSchema, WIRE_VERSION } from "./telemetry";
+
+export const liveReadingSchema = z.tuple([z.string(), z.number(), readingValueSchema, qualitySchema, levelSchema]);
+export type LiveReading = z.infer<typeof liveReadingSchema>;
+
+export const liveMessageSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("hello"), v: z.literal(WIRE_VERSION), serverTime: z.number(), sensors: z.number() }),
+  z.object({ type: z.literal("readings"), r: z.array(liveReadingSchema) }),
+  z.object({
+    type: z.literal("gateway"),
+    gatewayId: z.string(),
+    state: z.enum(["online", "offline"]),
+    ts: z.number(),
+  }),
+]);
+export type LiveMessage = z.infer<typeof liveMessageSchema>;
