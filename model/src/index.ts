@@ -14,3 +14,4 @@ export * from "./rejections";
 export * from "./live";
 export * from "./latest";
 export * from "./errors";
+export * from "./json-schemas";

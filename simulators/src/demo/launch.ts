@@ -1,0 +1,147 @@
+/**
+ * Launches the whole platform on one machine with embedded defaults: protocol simulators
+ * (Modbus TCP, OPC UA, MQTT poles), one edge agent per gateway, and the gateway (Aedes broker,
+ * ingest, hot store, optional InfluxDB, live push, HTTP API serving the twin viewer).
+ * Used by `npm start` and by the end-to-end tests, so both exercise the same path.
+ *
+ * Each gateway gets a fresh random secret per launch; the gateway config holds only its scrypt
+ * hash and the edge agent receives the secret through its environment (CT_MQTT_PASSWORD).
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { stringify } from "yaml";
+import { hashSecret } from "@citytwin/gateway";
+import { spawnTsx, type ManagedProcess } from "./processes";
+
+const REPO = resolve(fileURLToPath(import.meta.url), "../../../..");
+
+export interface InfluxTarget {
+  v1?: { url: string; database: string };
+  v2?: { url: string; org: string; bucket: string; token: string };
+}
+
+export interface PlatformOptions {
+  runtimeDir: string;
+  seed: number;
+  scale: number;
+  scenario?: string;
+  host: string;
+  mqttPort: number;
+  httpPort: number;
+  modbusPort: number;
+  opcuaPort: number;
+  fieldBrokerPort: number;
+  influx?: InfluxTarget;
+  logLevel: string;
+  /** Receives every log line of every child, prefixed by its name. */
+  onLine?: (name: string, line: string) => void;
+  onUnexpectedExit?: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
+  /** Lets a test adjust the generated edge configs before the agents start. */
+  beforeEdgeStart?: (edgeConfigFiles: string[]) => void;
+}
+
+export interface Platform {
+  url: string;
+  mqttUrl: string;
+  cityFile: string;
+  edgeConfigs: string[];
+  processes: ManagedProcess[];
+  stop(): Promise<void>;
+}
+
+export async function launchPlatform(opts: PlatformOptions): Promise<Platform> {
+  const runtimeDir = resolve(opts.runtimeDir);
+  mkdirSync(runtimeDir, { recursive: true });
+  const started: ManagedProcess[] = [];
+  const env = { LOG_LEVEL: opts.logLevel };
+  const common = { onLine: opts.onLine, onUnexpectedExit: opts.onUnexpectedExit, cwd: REPO };
+  const stop = async () => {
+    for (const p of [...started].reverse()) await p.stop();
+  };
+
+  try {
+    const mqttUrl = `mqtt://${opts.host}:${opts.mqttPort}`;
+    const sim = await spawnTsx({
+      ...common,
+      name: "simulators",
+      entry: join(REPO, "simulators/src/main.ts"),
+      args: [
+        ...["--seed", String(opts.seed), "--scale", String(opts.scale), "--out", runtimeDir, "--host", opts.host],
+        ...["--modbus-port", String(opts.modbusPort), "--opcua-port", String(opts.opcuaPort)],
+        ...["--field-broker-port", String(opts.fieldBrokerPort), "--mqtt-url", mqttUrl],
+        ...(opts.scenario !== undefined ? ["--scenario", resolve(opts.scenario)] : []),
+      ],
+      env,
+      readyTimeoutMs: 120_000,
+    });
+    started.push(sim);
+
+    const cityFile = join(runtimeDir, "city.json");
+    const edgeConfigs = readdirSync(runtimeDir)
+      .filter((f) => /^edge-.+\.yaml$/.test(f))
+      .sort()
+      .map((f) => join(runtimeDir, f));
+    const secrets = new Map(edgeConfigs.map((f) => [gatewayIdOf(f), randomBytes(24).toString("base64url")]));
+
+    const gatewayConfig = join(runtimeDir, "gateway.yaml");
+    writeFileSync(gatewayConfig, stringify(await gatewayConfigFor(opts, cityFile, secrets)), { mode: 0o600 });
+    const gateway = await spawnTsx({
+      ...common,
+      name: "gateway",
+      entry: join(REPO, "gateway/src/main.ts"),
+      args: ["--config", gatewayConfig],
+      env: { ...env, ...influxSecretsEnv(opts.influx) },
+    });
+    started.push(gateway);
+
+    opts.beforeEdgeStart?.(edgeConfigs);
+    for (const file of edgeConfigs) {
+      const gw = gatewayIdOf(file);
+      started.push(
+        await spawnTsx({
+          ...common,
+          name: `edge:${gw}`,
+          entry: join(REPO, "edge/src/main.ts"),
+          args: ["--config", file],
+          env: { ...env, CT_MQTT_PASSWORD: secrets.get(gw) ?? "" },
+        }),
+      );
+    }
+    const url = typeof gateway.ready.url === "string" ? gateway.ready.url : `http://${opts.host}:${opts.httpPort}/`;
+    return { url, mqttUrl, cityFile, edgeConfigs, processes: started, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function gatewayIdOf(edgeConfigFile: string): string {
+  return /edge-(.+)\.yaml$/.exec(edgeConfigFile)?.[1] ?? "unknown";
+}
+
+async function gatewayConfigFor(opts: PlatformOptions, cityFile: string, secrets: Map<string, string>) {
+  const gateways = [];
+  for (const [id, secret] of secrets) gateways.push({ id, secretHash: await hashSecret(secret) });
+  const influx: Record<string, unknown> = {};
+  if (opts.influx?.v1 !== undefined) influx.v1 = { url: opts.influx.v1.url, database: opts.influx.v1.database };
+  if (opts.influx?.v2 !== undefined) {
+    const { url, org, bucket } = opts.influx.v2;
+    influx.v2 = { url, org, bucket, tokenEnv: "CT_INFLUX_TOKEN" };
+  }
+  return {
+    version: 1,
+    tenant: "hefei",
+    mode: "secure",
+    mqtt: { host: opts.host, port: opts.mqttPort },
+    http: { host: opts.host, port: opts.httpPort, staticDir: join(REPO, "twin-viewer/dist") },
+    city: cityFile,
+    gateways,
+    ...(Object.keys(influx).length > 0 ? { influx } : {}),
+  };
+}
+
+function influxSecretsEnv(influx: InfluxTarget | undefined): Record<string, string> {
+  return influx?.v2 !== undefined ? { CT_INFLUX_TOKEN: influx.v2.token } : {};
+}
