@@ -1,1 +1,12 @@
-export * from "./config/schema";
+export * from "./config";
+export * from "./modbus";
+export * from "./drivers";
+export * from "./publish";
+export type { Clock } from "./runtime/clock";
+export { systemClock } from "./runtime/clock";
+export { Backoff } from "./runtime/backoff";
+export type { EdgeAgentOptions, EdgeAgentStats } from "./agent";
+export { EdgeAgent } from "./agent";
+export type { EdgeErrorCode } from "./errors";
+export { EDGE_ERROR_CODES } from "./errors";
+export { AGENT_VERSION } from "./version";

@@ -24,7 +24,13 @@ for (const [name, schema] of Object.entries(WIRE_SCHEMAS)) {
 }
 
 if (stale.length > 0) {
-  console.error(`JSON Schemas out of date with the zod schemas:\n  ${stale.join("\n  ")}\nRun: npm run schemas`);
+  console.error(
+    `JSON Schemas out of date with the zod schemas:\n  ${stale.join("\n  ")}\nRun: npm run schemas`,
+  );
   process.exit(1);
 }
-console.log(check ? "JSON Schemas match the zod schemas" : `wrote ${Object.keys(WIRE_SCHEMAS).length} schemas to ${outDir}`);
+console.log(
+  check
+    ? "JSON Schemas match the zod schemas"
+    : `wrote ${Object.keys(WIRE_SCHEMAS).length} schemas to ${outDir}`,
+);

@@ -38,7 +38,10 @@ export const commandResultSchema = z
     v: z.literal(WIRE_VERSION),
     id: z.string().min(1).max(64),
     ok: z.boolean(),
-    error: z.object({ code: z.enum(COMMAND_ERROR_CODES), message: z.string() }).strict().optional(),
+    error: z
+      .object({ code: z.enum(COMMAND_ERROR_CODES), message: z.string() })
+      .strict()
+      .optional(),
     value: z.union([z.number(), z.boolean(), z.string()]).optional(),
     completedAt: z.number().int().nonnegative(),
   })

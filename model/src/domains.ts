@@ -19,7 +19,12 @@ export const ASSET_TYPES = {
   WMN: { domain: "water", ngsiType: "WaterMain", en: "Water main", zh: "供水干管" },
   DWL: { domain: "drainage", ngsiType: "DrainageWell", en: "Drainage well", zh: "排水检查井" },
   DOF: { domain: "drainage", ngsiType: "DrainageOutfall", en: "Drainage outfall", zh: "排水口" },
-  BRG: { domain: "bridge", ngsiType: "BridgeMonitoringStation", en: "Bridge SHM station", zh: "桥梁健康监测站" },
+  BRG: {
+    domain: "bridge",
+    ngsiType: "BridgeMonitoringStation",
+    en: "Bridge SHM station",
+    zh: "桥梁健康监测站",
+  },
   SPL: { domain: "pole", ngsiType: "Streetlight", en: "Smart pole", zh: "多功能智能杆" },
 } as const satisfies Record<string, { domain: Domain; ngsiType: string; en: string; zh: string }>;
 

@@ -8,7 +8,13 @@ export const LEVELS = ["normal", "blue", "yellow", "orange", "red"] as const;
 export type Level = (typeof LEVELS)[number];
 export const levelSchema = z.enum(LEVELS);
 
-export const LEVEL_RANK: Readonly<Record<Level, number>> = { normal: 0, blue: 1, yellow: 2, orange: 3, red: 4 };
+export const LEVEL_RANK: Readonly<Record<Level, number>> = {
+  normal: 0,
+  blue: 1,
+  yellow: 2,
+  orange: 3,
+  red: 4,
+};
 
 export const LEVEL_LABELS: Readonly<Record<Level, { zh: string; en: string; css: string }>> = {
   normal: { zh: "正常", en: "Normal", css: "#2e9d5b" },

@@ -9,11 +9,22 @@ import { levelSchema } from "./levels";
 import { qualitySchema } from "./quality";
 import { readingValueSchema, WIRE_VERSION } from "./telemetry";
 
-export const liveReadingSchema = z.tuple([z.string(), z.number(), readingValueSchema, qualitySchema, levelSchema]);
+export const liveReadingSchema = z.tuple([
+  z.string(),
+  z.number(),
+  readingValueSchema,
+  qualitySchema,
+  levelSchema,
+]);
 export type LiveReading = z.infer<typeof liveReadingSchema>;
 
 export const liveMessageSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("hello"), v: z.literal(WIRE_VERSION), serverTime: z.number(), sensors: z.number() }),
+  z.object({
+    type: z.literal("hello"),
+    v: z.literal(WIRE_VERSION),
+    serverTime: z.number(),
+    sensors: z.number(),
+  }),
   z.object({ type: z.literal("readings"), r: z.array(liveReadingSchema) }),
   z.object({
     type: z.literal("gateway"),

@@ -62,7 +62,15 @@ export const SENSOR_KINDS = {
     max: 1600,
     thresholds: { direction: "low", blue: 250, yellow: 220, orange: 180, red: 140 },
   }),
-  water_flow: kind({ key: "water_flow", domain: "water", unit: "m3/h", en: "Water flow", zh: "供水流量", min: 0, max: 20000 }),
+  water_flow: kind({
+    key: "water_flow",
+    domain: "water",
+    unit: "m3/h",
+    en: "Water flow",
+    zh: "供水流量",
+    min: 0,
+    max: 20000,
+  }),
   water_level: kind({
     key: "water_level",
     domain: "drainage",
@@ -133,8 +141,24 @@ export const SENSOR_KINDS = {
     max: 60,
     thresholds: { direction: "high", yellow: 35, orange: 37, red: 40 },
   }),
-  lamp_power: kind({ key: "lamp_power", domain: "pole", unit: "W", en: "Lamp power", zh: "灯具功率", min: 0, max: 1000 }),
-  lamp_dimming: kind({ key: "lamp_dimming", domain: "pole", unit: "%", en: "Lamp dimming", zh: "调光比", min: 0, max: 100 }),
+  lamp_power: kind({
+    key: "lamp_power",
+    domain: "pole",
+    unit: "W",
+    en: "Lamp power",
+    zh: "灯具功率",
+    min: 0,
+    max: 1000,
+  }),
+  lamp_dimming: kind({
+    key: "lamp_dimming",
+    domain: "pole",
+    unit: "%",
+    en: "Lamp dimming",
+    zh: "调光比",
+    min: 0,
+    max: 100,
+  }),
 } as const satisfies Record<string, SensorKind>;
 
 export type SensorKindKey = keyof typeof SENSOR_KINDS;

@@ -46,7 +46,14 @@ export const topics = {
 export function parseTopic(topic: string): ParsedTopic | undefined {
   const parts = topic.split("/");
   if (parts.length < 5 || parts[0] !== "ct" || parts[1] !== "v1") return undefined;
-  const [, , tenant, gatewayId, channel, a, b] = parts as [string, string, string, string, string, ...string[]];
+  const [, , tenant, gatewayId, channel, a, b] = parts as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    ...string[],
+  ];
   if (!SEGMENT_ID.test(tenant) || !SEGMENT_ID.test(gatewayId)) return undefined;
   const base = { tenant, gatewayId };
   if (parts.length === 5) {
@@ -55,7 +62,8 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
     }
     return undefined;
   }
-  if (channel === "ingest" && a === "rejected" && parts.length === 6) return { ...base, channel: { kind: "rejected" } };
+  if (channel === "ingest" && a === "rejected" && parts.length === 6)
+    return { ...base, channel: { kind: "rejected" } };
   if (channel === "cmd" && a !== undefined && SEGMENT_ID.test(a)) {
     if (parts.length === 6) return { ...base, channel: { kind: "cmd", name: a } };
     if (parts.length === 7 && b === "result") return { ...base, channel: { kind: "cmdResult", name: a } };

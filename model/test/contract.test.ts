@@ -35,8 +35,14 @@ describe("telemetry batch validation", () => {
     expect(telemetryBatchSchema.safeParse(bad).success).toBe(false);
   });
   it("rejects unknown quality and clock names", () => {
-    const badQ = { ...valid, devices: { "340111-GVC-00007-D01": [{ ts: 1, clock: "edge", values: { ch4: 1 }, q: { ch4: "ok" } }] } };
-    const badClock = { ...valid, devices: { "340111-GVC-00007-D01": [{ ts: 1, clock: "gps", values: { ch4: 1 } }] } };
+    const badQ = {
+      ...valid,
+      devices: { "340111-GVC-00007-D01": [{ ts: 1, clock: "edge", values: { ch4: 1 }, q: { ch4: "ok" } }] },
+    };
+    const badClock = {
+      ...valid,
+      devices: { "340111-GVC-00007-D01": [{ ts: 1, clock: "gps", values: { ch4: 1 } }] },
+    };
     expect(telemetryBatchSchema.safeParse(badQ).success).toBe(false);
     expect(telemetryBatchSchema.safeParse(badClock).success).toBe(false);
   });
@@ -55,7 +61,10 @@ describe("topics", () => {
     expect(parseTopic(topics.status("hefei", "gw-01"))?.channel).toEqual({ kind: "status" });
     expect(parseTopic(topics.config("hefei", "gw-01"))?.channel).toEqual({ kind: "config" });
     expect(parseTopic(topics.rejected("hefei", "gw-01"))?.channel).toEqual({ kind: "rejected" });
-    expect(parseTopic(topics.cmd("hefei", "gw-01", "write"))?.channel).toEqual({ kind: "cmd", name: "write" });
+    expect(parseTopic(topics.cmd("hefei", "gw-01", "write"))?.channel).toEqual({
+      kind: "cmd",
+      name: "write",
+    });
     expect(parseTopic(topics.cmdResult("hefei", "gw-01", "write"))?.channel).toEqual({
       kind: "cmdResult",
       name: "write",

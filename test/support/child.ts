@@ -52,7 +52,11 @@ export function startChild(name: string, command: string, args: string[], option
       if (seen !== undefined) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
-          reject(new Error(`${name}: no line matching ${pattern} within ${timeoutMs} ms. Output tail:\n${out.slice(-3000)}`));
+          reject(
+            new Error(
+              `${name}: no line matching ${pattern} within ${timeoutMs} ms. Output tail:\n${out.slice(-3000)}`,
+            ),
+          );
         }, timeoutMs);
         const onExit = (code: number | null) => {
           clearTimeout(timer);

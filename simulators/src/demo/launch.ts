@@ -13,6 +13,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { hashSecret } from "@citytwin/gateway";
+import { CityTwinError } from "@citytwin/model";
 import { spawnTsx, type ManagedProcess } from "./processes";
 
 const REPO = resolve(fileURLToPath(import.meta.url), "../../../..");
@@ -38,6 +39,8 @@ export interface PlatformOptions {
   /** Receives every log line of every child, prefixed by its name. */
   onLine?: (name: string, line: string) => void;
   onUnexpectedExit?: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
+  /** Aborting stops every child started so far and rejects the launch. */
+  signal?: AbortSignal;
   /** Lets a test adjust the generated edge configs before the agents start. */
   beforeEdgeStart?: (edgeConfigFiles: string[]) => void;
 }
@@ -60,6 +63,10 @@ export async function launchPlatform(opts: PlatformOptions): Promise<Platform> {
   const stop = async () => {
     for (const p of [...started].reverse()) await p.stop();
   };
+  const track = (p: ManagedProcess) => {
+    started.push(p);
+    if (opts.signal?.aborted === true) throw new CityTwinError("ABORTED", "platform start aborted");
+  };
 
   try {
     const mqttUrl = `mqtt://${opts.host}:${opts.mqttPort}`;
@@ -68,7 +75,16 @@ export async function launchPlatform(opts: PlatformOptions): Promise<Platform> {
       name: "simulators",
       entry: join(REPO, "simulators/src/main.ts"),
       args: [
-        ...["--seed", String(opts.seed), "--scale", String(opts.scale), "--out", runtimeDir, "--host", opts.host],
+        ...[
+          "--seed",
+          String(opts.seed),
+          "--scale",
+          String(opts.scale),
+          "--out",
+          runtimeDir,
+          "--host",
+          opts.host,
+        ],
         ...["--modbus-port", String(opts.modbusPort), "--opcua-port", String(opts.opcuaPort)],
         ...["--field-broker-port", String(opts.fieldBrokerPort), "--mqtt-url", mqttUrl],
         ...(opts.scenario !== undefined ? ["--scenario", resolve(opts.scenario)] : []),
@@ -76,7 +92,7 @@ export async function launchPlatform(opts: PlatformOptions): Promise<Platform> {
       env,
       readyTimeoutMs: 120_000,
     });
-    started.push(sim);
+    track(sim);
 
     const cityFile = join(runtimeDir, "city.json");
     const edgeConfigs = readdirSync(runtimeDir)
@@ -94,12 +110,12 @@ export async function launchPlatform(opts: PlatformOptions): Promise<Platform> {
       args: ["--config", gatewayConfig],
       env: { ...env, ...influxSecretsEnv(opts.influx) },
     });
-    started.push(gateway);
+    track(gateway);
 
     opts.beforeEdgeStart?.(edgeConfigs);
     for (const file of edgeConfigs) {
       const gw = gatewayIdOf(file);
-      started.push(
+      track(
         await spawnTsx({
           ...common,
           name: `edge:${gw}`,
@@ -109,7 +125,8 @@ export async function launchPlatform(opts: PlatformOptions): Promise<Platform> {
         }),
       );
     }
-    const url = typeof gateway.ready.url === "string" ? gateway.ready.url : `http://${opts.host}:${opts.httpPort}/`;
+    const url =
+      typeof gateway.ready.url === "string" ? gateway.ready.url : `http://${opts.host}:${opts.httpPort}/`;
     return { url, mqttUrl, cityFile, edgeConfigs, processes: started, stop };
   } catch (err) {
     await stop();
@@ -125,7 +142,8 @@ async function gatewayConfigFor(opts: PlatformOptions, cityFile: string, secrets
   const gateways = [];
   for (const [id, secret] of secrets) gateways.push({ id, secretHash: await hashSecret(secret) });
   const influx: Record<string, unknown> = {};
-  if (opts.influx?.v1 !== undefined) influx.v1 = { url: opts.influx.v1.url, database: opts.influx.v1.database };
+  if (opts.influx?.v1 !== undefined)
+    influx.v1 = { url: opts.influx.v1.url, database: opts.influx.v1.database };
   if (opts.influx?.v2 !== undefined) {
     const { url, org, bucket } = opts.influx.v2;
     influx.v2 = { url, org, bucket, tokenEnv: "CT_INFLUX_TOKEN" };

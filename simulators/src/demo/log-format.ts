@@ -2,7 +2,14 @@
  * Turns the children's pino JSON lines into a readable console for `npm start`: warnings,
  * errors and lifecycle events by default, everything with --verbose.
  */
-const LEVEL_NAMES: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
+const LEVEL_NAMES: Record<number, string> = {
+  10: "TRACE",
+  20: "DEBUG",
+  30: "INFO",
+  40: "WARN",
+  50: "ERROR",
+  60: "FATAL",
+};
 const OMIT = new Set(["level", "time", "pid", "hostname", "msg", "name"]);
 
 export function formatChildLine(name: string, line: string, verbose: boolean): string | undefined {

@@ -74,7 +74,8 @@ function influxTarget(): InfluxTarget | undefined {
   if (url === undefined || url === "") return undefined;
   const token = process.env.CT_INFLUX_TOKEN;
   const org = values["influx-org"];
-  if (org !== undefined && token !== undefined) return { v2: { url, org, bucket: values["influx-bucket"], token } };
+  if (org !== undefined && token !== undefined)
+    return { v2: { url, org, bucket: values["influx-bucket"], token } };
   return { v1: { url, database: values["influx-db"] } };
 }
 
@@ -84,20 +85,23 @@ if (viewerNeedsBuild(REPO)) {
 }
 
 const influx = influxTarget();
-let platform: Platform | undefined;
+const running: { platform?: Platform } = {};
+const aborter = new AbortController();
 let stopping = false;
 async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log("Stopping …");
-  await platform?.stop();
+  aborter.abort(); // stops children still starting
+  await running.platform?.stop();
   process.exit(code);
 }
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 
 console.log(`Starting CityTwin (seed ${values.seed}) …`);
-platform = await launchPlatform({
+const platform = await launchPlatform({
+  signal: aborter.signal,
   runtimeDir: values["runtime-dir"],
   seed: Number(values.seed),
   scale: Number(values.scale),
@@ -119,9 +123,10 @@ platform = await launchPlatform({
     void shutdown(1);
   },
 }).catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
+  if (!stopping) console.error(err instanceof Error ? err.message : err);
+  process.exit(stopping ? 0 : 1);
 });
+running.platform = platform;
 
 console.log(`
   CityTwin is running.

@@ -58,7 +58,10 @@ export async function spawnTsx(spec: SpawnSpec): Promise<ManagedProcess> {
     proc.once("exit", (code, signal) => {
       clearTimeout(timer);
       reject(
-        new CityTwinError("START_FAILED", `${spec.name} exited (${code ?? signal}) before ready:\n${tail.join("\n")}`),
+        new CityTwinError(
+          "START_FAILED",
+          `${spec.name} exited (${code ?? signal}) before ready:\n${tail.join("\n")}`,
+        ),
       );
       if (!stopping) spec.onUnexpectedExit?.(spec.name, code, signal);
     });

@@ -17,10 +17,17 @@ export function viewerNeedsBuild(repo: string): boolean {
   const built = join(viewer, "dist", "index.html");
   if (!existsSync(built)) return true;
   const sources = [join(viewer, "src"), join(viewer, "index.html"), join(repo, "model", "src")];
-  const newestSource = Math.max(...sources.filter(existsSync).map((p) => (statSync(p).isDirectory() ? newestMtime(p) : statSync(p).mtimeMs)));
+  const newestSource = Math.max(
+    ...sources
+      .filter(existsSync)
+      .map((p) => (statSync(p).isDirectory() ? newestMtime(p) : statSync(p).mtimeMs)),
+  );
   return newestSource > statSync(built).mtimeMs;
 }
 
 export function buildViewer(repo: string): void {
-  execFileSync("npm", ["run", "build", "-w", "twin-viewer"], { cwd: repo, stdio: ["ignore", "inherit", "inherit"] });
+  execFileSync("npm", ["run", "build", "-w", "twin-viewer"], {
+    cwd: repo,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
 }

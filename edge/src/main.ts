@@ -1,0 +1,90 @@
+/**
+ * CLI: `tsx edge/src/main.ts --config edge.yaml [--help]`.
+ * Logs pino JSON to stdout; logs `ready` after the first platform connection; SIGTERM/SIGINT
+ * stop gracefully (flush, offline status) and exit 0. A config error goes to stderr, exit 2.
+ */
+import { parseArgs } from "node:util";
+import { pino } from "pino";
+import { CityTwinError } from "@citytwin/model";
+import { readEdgeConfigFile } from "./config/load";
+import { EdgeAgent } from "./agent";
+import { AGENT_VERSION } from "./version";
+
+const USAGE = `Usage: tsx edge/src/main.ts --config <edge.yaml>
+
+CityTwin edge agent ${AGENT_VERSION}: bridges a gateway's field devices (Modbus TCP, OPC UA,
+JSON over MQTT) to the platform broker.
+
+Options:
+  -c, --config <file>   edge config (YAML, version 1)
+  -h, --help            show this help
+Environment:
+  LOG_LEVEL             pino level (default info)
+`;
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+    }).values;
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.help === true) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (args.config === undefined) {
+    process.stderr.write(`missing --config\n${USAGE}`);
+    return 2;
+  }
+  let config;
+  try {
+    config = readEdgeConfigFile(args.config, process.env);
+  } catch (err) {
+    if (err instanceof CityTwinError) {
+      process.stderr.write(`config error (${err.code}):\n${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const logger = pino({ level: process.env.LOG_LEVEL ?? "info", base: { gatewayId: config.gateway.id } });
+  const agent = new EdgeAgent({ config, logger });
+  let stopping: Promise<void> | undefined;
+  const stop = (signal: string) => {
+    stopping ??= (async () => {
+      logger.info({ signal }, "stopping");
+      await agent.stop();
+      logger.info({ stats: agent.stats().publisher }, "stopped");
+    })();
+    return stopping;
+  };
+  const done = new Promise<void>((resolve) => {
+    for (const sig of ["SIGTERM", "SIGINT"] as const) process.once(sig, () => void stop(sig).then(resolve));
+  });
+  await agent.start();
+  logger.info(
+    { configHash: config.hash, agentVersion: AGENT_VERSION, devices: config.devices.length },
+    "starting",
+  );
+  await Promise.race([agent.connected(), done]);
+  if (stopping === undefined) {
+    logger.info(
+      { gatewayId: config.gateway.id, devices: config.devices.length, configHash: config.hash },
+      "ready",
+    );
+  }
+  await done;
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,87 @@
+/**
+ * Decoding of register words and bits into values. Registers travel big-endian on the wire
+ * [Modbus AP v1.1b3 §4.2], so words [w0, w1] give bytes "A B C D" in transmission order; the
+ * byte order names how those bytes map onto the value (Telegraf's vocabulary):
+ *   ABCD  big-endian                       DCBA  little-endian (all bytes reversed)
+ *   BADC  bytes swapped within each word   CDAB  word order reversed ("word swap")
+ * 64-bit types generalise the same rule over four words. 16-bit types only see the byte swap:
+ * ABCD/CDAB read AB, DCBA/BADC read BA.
+ * Numeric values are scaled: value = raw * scale + offset. BIT and STRING are not scaled.
+ */
+import type { ByteOrder, ResolvedPoint } from "./point";
+
+export type DecodedValue = number | boolean | string;
+
+/** Bytes of `count` words from `words[start]`, rearranged into big-endian value order. */
+export function orderedBytes(
+  words: ArrayLike<number>,
+  start: number,
+  count: number,
+  order: ByteOrder,
+): Buffer {
+  const buf = Buffer.alloc(count * 2);
+  for (let i = 0; i < count; i++) {
+    const w = words[start + i] ?? 0;
+    buf[i * 2] = (w >> 8) & 0xff;
+    buf[i * 2 + 1] = w & 0xff;
+  }
+  if (count === 1) {
+    if (order === "DCBA" || order === "BADC") buf.swap16();
+    return buf;
+  }
+  switch (order) {
+    case "ABCD":
+      return buf;
+    case "DCBA":
+      return buf.reverse();
+    case "BADC":
+      return buf.swap16();
+    case "CDAB": {
+      const out = Buffer.alloc(buf.length);
+      for (let i = 0; i < count; i++) buf.copy(out, (count - 1 - i) * 2, i * 2, i * 2 + 2);
+      return out;
+    }
+  }
+}
+
+function scaled(raw: number, p: ResolvedPoint): number {
+  return p.scale === 1 && p.offset === 0 ? raw : raw * p.scale + p.offset;
+}
+
+/** Decodes `p` from register words where `words[start]` is the word at `p.address`. */
+export function decodeRegisters(words: ArrayLike<number>, start: number, p: ResolvedPoint): DecodedValue {
+  switch (p.type) {
+    case "BIT":
+      return (((words[start] ?? 0) >> p.bit) & 1) === 1;
+    case "STRING": {
+      const bytes = orderedBytes(
+        words,
+        start,
+        p.width,
+        p.byteOrder === "BADC" || p.byteOrder === "DCBA" ? "BADC" : "ABCD",
+      );
+      return bytes.toString("latin1").replace(/[\0 ]+$/, "");
+    }
+    case "INT16":
+      return scaled(orderedBytes(words, start, 1, p.byteOrder).readInt16BE(0), p);
+    case "UINT16":
+      return scaled(orderedBytes(words, start, 1, p.byteOrder).readUInt16BE(0), p);
+    case "INT32":
+      return scaled(orderedBytes(words, start, 2, p.byteOrder).readInt32BE(0), p);
+    case "UINT32":
+      return scaled(orderedBytes(words, start, 2, p.byteOrder).readUInt32BE(0), p);
+    case "FLOAT32":
+      return scaled(orderedBytes(words, start, 2, p.byteOrder).readFloatBE(0), p);
+    case "INT64":
+      return scaled(Number(orderedBytes(words, start, 4, p.byteOrder).readBigInt64BE(0)), p);
+    case "UINT64":
+      return scaled(Number(orderedBytes(words, start, 4, p.byteOrder).readBigUInt64BE(0)), p);
+    case "FLOAT64":
+      return scaled(orderedBytes(words, start, 4, p.byteOrder).readDoubleBE(0), p);
+  }
+}
+
+/** Decodes a coil or discrete input; `bits[start]` is the bit at `p.address`. */
+export function decodeBit(bits: ArrayLike<boolean>, start: number): boolean {
+  return bits[start] === true;
+}

@@ -1,0 +1,6 @@
+export type { ByteOrder, ModbusAddress, ModbusType, RegisterTable, ResolvedPoint } from "./point";
+export { isBitTable, parseModbusAddress, registerWidth, resolveModbusPoint } from "./point";
+export type { DecodedValue } from "./decode";
+export { decodeBit, decodeRegisters, orderedBytes } from "./decode";
+export type { PlannedPoint, PlanOptions, ReadRequest } from "./planner";
+export { FUNCTION_CODES, MAX_READ_BITS, MAX_READ_REGISTERS, planReads } from "./planner";

@@ -1,0 +1,10 @@
+export type { DeviceEntries } from "./batcher";
+export { TelemetryBatcher, countReadings } from "./batcher";
+export type { CommandOutcome } from "./commands";
+export { handleCommand } from "./commands";
+export type { OutboundItem, OutboundQueue } from "./outbound-queue";
+export { MemoryOutboundQueue } from "./outbound-queue";
+export type { SequenceState } from "./sequence-store";
+export { SequenceStore } from "./sequence-store";
+export type { PublisherOptions, PublisherStats } from "./publisher";
+export { Publisher } from "./publisher";

@@ -1,0 +1,339 @@
+/**
+ * Platform publisher: batches readings into TelemetryBatch messages on
+ * `ct/v1/{tenant}/{gw}/telemetry` (QoS 1), keeps them in an OutboundQueue until PUBACK, owns
+ * the gateway status (retained, and the Will) and answers commands.
+ *
+ * Delivery: at most WINDOW batches are handed to MQTT.js at once. MQTT.js keeps handed-over
+ * QoS 1 packets in its outgoing store and resends them, in order, after a reconnect
+ * [MQTT-4.4.0-1]; the session is persistent (clean: false) [MQTT-3.1.2-4]. A batch leaves the
+ * queue only on PUBACK. Flush triggers: maxBatchReadings readings held, or the oldest held
+ * reading is maxDelayMs old.
+ */
+import { readFileSync } from "node:fs";
+import type { IClientOptions, MqttClient } from "mqtt";
+import type { Logger } from "pino";
+import {
+  topics,
+  WIRE_VERSION,
+  type DeviceHealth,
+  type GatewayStatus,
+  type TelemetryBatch,
+} from "@citytwin/model";
+import type { Clock } from "../runtime/clock";
+import type { Reading } from "../drivers/types";
+import { TelemetryBatcher, countReadings } from "./batcher";
+import { handleCommand } from "./commands";
+import { MemoryOutboundQueue, type OutboundQueue } from "./outbound-queue";
+import { SequenceStore } from "./sequence-store";
+
+const WINDOW = 16;
+const STATUS_REFRESH_MS = 30_000;
+const STOP_DRAIN_MS = 5000;
+
+export interface PublisherOptions {
+  url: string;
+  clientId: string;
+  keepaliveS: number;
+  username?: string;
+  password?: string;
+  caFile?: string;
+  tenant: string;
+  gatewayId: string;
+  maxBatchReadings: number;
+  maxDelayMs: number;
+  stateDir: string;
+  agentVersion: string;
+  configHash: string;
+  /** Max batches held before evicting the oldest pending one. */
+  maxQueuedBatches?: number;
+}
+
+export interface PublisherStats {
+  connected: boolean;
+  connects: number;
+  epoch: number;
+  lastSeq: number;
+  batchesQueued: number;
+  batchesAcked: number;
+  readingsAcked: number;
+  batchesEvicted: number;
+  pending: number;
+  inFlight: number;
+  bufferedReadings: number;
+  commands: number;
+  invalidCommands: number;
+}
+
+export class Publisher {
+  private client: MqttClient | undefined;
+  private readonly batcher = new TelemetryBatcher();
+  private readonly sequence: SequenceStore;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private statusTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private connectedAt = 0;
+  private drained: (() => void) | undefined;
+  private firstConnect: Promise<void> = new Promise(() => undefined);
+  private readonly counters = {
+    connects: 0,
+    batchesQueued: 0,
+    batchesAcked: 0,
+    readingsAcked: 0,
+    commands: 0,
+    invalidCommands: 0,
+  };
+  private readonly topic: { telemetry: string; status: string; cmdFilter: string };
+
+  constructor(
+    private readonly opts: PublisherOptions,
+    private readonly health: () => Record<string, DeviceHealth>,
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+    private readonly queue: OutboundQueue = new MemoryOutboundQueue(opts.maxQueuedBatches ?? 1000),
+  ) {
+    this.sequence = new SequenceStore(opts.stateDir, () => clock.now());
+    this.topic = {
+      telemetry: topics.telemetry(opts.tenant, opts.gatewayId),
+      status: topics.status(opts.tenant, opts.gatewayId),
+      cmdFilter: topics.cmdFilter(opts.tenant, opts.gatewayId),
+    };
+  }
+
+  /** Opens the sequence state and starts connecting (see `connected()`). */
+  async start(): Promise<void> {
+    const continued = this.sequence.open();
+    this.logger.info(
+      { epoch: this.sequence.epoch, lastSeq: this.sequence.lastSeq, continued },
+      "sequence state",
+    );
+    const { connect } = await import("mqtt");
+    this.connectedAt = this.clock.now();
+    const options: IClientOptions = {
+      clientId: this.opts.clientId,
+      clean: false,
+      keepalive: this.opts.keepaliveS,
+      reconnectPeriod: 2000,
+      connectTimeout: 10_000,
+      protocolVersion: 4,
+      will: {
+        topic: this.topic.status,
+        payload: Buffer.from(JSON.stringify(this.status("offline", "connection-lost"))),
+        qos: 1,
+        retain: true,
+      },
+    };
+    if (this.opts.username !== undefined) options.username = this.opts.username;
+    if (this.opts.password !== undefined) options.password = this.opts.password;
+    if (this.opts.caFile !== undefined) options.ca = readFileSync(this.opts.caFile);
+    const client = connect(this.opts.url, options);
+    this.client = client;
+    client.on("reconnect", () => {
+      // The Will carries the time of the connection it would announce as lost.
+      this.connectedAt = this.clock.now();
+      if (client.options.will !== undefined) {
+        client.options.will.payload = Buffer.from(JSON.stringify(this.status("offline", "connection-lost")));
+      }
+    });
+    client.on("connect", () => this.onConnect(client));
+    client.on("close", () => {
+      if (!this.stopping) this.logger.warn({ url: this.opts.url }, "platform broker connection closed");
+    });
+    client.on("error", (err) =>
+      this.logger.warn({ url: this.opts.url, err: err.message }, "platform broker error"),
+    );
+    client.on("message", (topic, payload) => this.onMessage(topic, payload));
+    this.firstConnect = new Promise<void>((resolve) => client.once("connect", () => resolve()));
+  }
+
+  /** Resolves on the first CONNACK. */
+  connected(): Promise<void> {
+    return this.firstConnect;
+  }
+
+  private onConnect(client: MqttClient): void {
+    this.counters.connects++;
+    this.logger.info({ url: this.opts.url, connects: this.counters.connects }, "platform broker connected");
+    this.publishStatus("online", "connected");
+    client.subscribe(this.topic.cmdFilter, { qos: 1 }, (err) => {
+      if (err) this.logger.error({ err: err.message }, "command subscribe failed");
+    });
+    if (this.statusTimer === undefined) {
+      this.statusTimer = setInterval(() => {
+        if (this.client?.connected === true) this.publishStatus("online", "connected");
+      }, STATUS_REFRESH_MS);
+    }
+    this.pump();
+  }
+
+  private status(state: GatewayStatus["state"], reason: GatewayStatus["reason"]): GatewayStatus {
+    const s: GatewayStatus = {
+      v: WIRE_VERSION,
+      state,
+      reason,
+      ts: reason === "connection-lost" ? this.connectedAt : this.clock.now(),
+      agentVersion: this.opts.agentVersion,
+      config: { version: 1, hash: this.opts.configHash },
+      epoch: this.sequence.epoch,
+    };
+    if (reason !== "connection-lost") s.devices = this.health();
+    return s;
+  }
+
+  private publishStatus(state: GatewayStatus["state"], reason: GatewayStatus["reason"]): Promise<void> {
+    const client = this.client;
+    if (client === undefined) return Promise.resolve();
+    return new Promise((resolve) => {
+      client.publish(
+        this.topic.status,
+        JSON.stringify(this.status(state, reason)),
+        { qos: 1, retain: true },
+        (err) => {
+          if (err) this.logger.warn({ err: err.message, state }, "status publish failed");
+          resolve();
+        },
+      );
+    });
+  }
+
+  /** Refreshes the retained status now (e.g. after a device health change). */
+  refreshStatus(): void {
+    if (this.client?.connected === true) void this.publishStatus("online", "connected");
+  }
+
+  /** Adds readings; O(1) per reading. Flushes when the batch is full. */
+  add(readings: readonly Reading[]): void {
+    const now = this.clock.now();
+    for (const r of readings) {
+      this.batcher.add(r, now);
+      if (this.batcher.size >= this.opts.maxBatchReadings) this.flush();
+    }
+    if (this.batcher.size > 0 && this.flushTimer === undefined) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = undefined;
+        this.flush();
+      }, this.opts.maxDelayMs);
+    }
+  }
+
+  /** Seals what is held into batches (assigning seq) and queues them for delivery. */
+  flush(): void {
+    if (this.flushTimer !== undefined) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+    if (this.batcher.size === 0) return;
+    for (const devices of this.batcher.drain()) {
+      const batch: TelemetryBatch = {
+        v: WIRE_VERSION,
+        epoch: this.sequence.epoch,
+        seq: this.sequence.next(),
+        sentAt: this.clock.now(),
+        devices,
+      };
+      const evicted = this.queue.push({
+        seq: batch.seq,
+        payload: JSON.stringify(batch),
+        readings: countReadings(devices),
+      });
+      this.counters.batchesQueued++;
+      if (evicted !== undefined && (this.queue.evicted === 1 || this.queue.evicted % 100 === 0)) {
+        this.logger.warn(
+          { seq: evicted.seq, evicted: this.queue.evicted },
+          "outbound queue full, evicted oldest batch",
+        );
+      }
+    }
+    this.pump();
+  }
+
+  private pump(): void {
+    const client = this.client;
+    if (client === undefined || !client.connected) return;
+    while (this.queue.inFlight < WINDOW) {
+      const item = this.queue.takeNext();
+      if (item === undefined) break;
+      client.publish(this.topic.telemetry, item.payload, { qos: 1 }, (err) => {
+        if (err) {
+          this.queue.release(item.seq);
+          return;
+        }
+        this.queue.ack(item.seq);
+        this.counters.batchesAcked++;
+        this.counters.readingsAcked += item.readings;
+        if (this.queue.pending === 0 && this.queue.inFlight === 0) this.drained?.();
+        this.pump();
+      });
+    }
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    const prefix = this.topic.cmdFilter.slice(0, -1);
+    if (!topic.startsWith(prefix)) return;
+    const name = topic.slice(prefix.length);
+    this.counters.commands++;
+    const outcome = handleCommand(name, payload, this.clock.now());
+    if ("invalid" in outcome) {
+      this.counters.invalidCommands++;
+      if (this.counters.invalidCommands % 100 === 1) {
+        this.logger.warn({ topic, invalid: this.counters.invalidCommands }, "invalid command without id");
+      }
+      return;
+    }
+    if (!outcome.result.ok)
+      this.counters.invalidCommands += outcome.result.error?.code === "INVALID_COMMAND" ? 1 : 0;
+    this.client?.publish(
+      topics.cmdResult(this.opts.tenant, this.opts.gatewayId, outcome.name),
+      JSON.stringify(outcome.result),
+      { qos: 1 },
+    );
+  }
+
+  /**
+   * Clean stop: flush held readings, wait (bounded) for PUBACKs, publish retained
+   * offline/shutdown, disconnect (DISCONNECT suppresses the Will [MQTT-3.1.2-10]).
+   */
+  async stop(): Promise<void> {
+    if (this.statusTimer !== undefined) clearInterval(this.statusTimer);
+    this.statusTimer = undefined;
+    this.flush();
+    const client = this.client;
+    if (client === undefined) return;
+    if (client.connected && this.queue.pending + this.queue.inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, STOP_DRAIN_MS);
+        this.drained = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
+    this.stopping = true;
+    if (client.connected) await this.publishStatus("offline", "shutdown");
+    await client.endAsync();
+    this.client = undefined;
+    if (this.queue.pending + this.queue.inFlight > 0) {
+      this.logger.warn(
+        { pending: this.queue.pending, inFlight: this.queue.inFlight },
+        "stopped with unacknowledged batches",
+      );
+    }
+  }
+
+  stats(): PublisherStats {
+    return {
+      connected: this.client?.connected === true,
+      connects: this.counters.connects,
+      epoch: this.sequence.epoch,
+      lastSeq: this.sequence.lastSeq,
+      batchesQueued: this.counters.batchesQueued,
+      batchesAcked: this.counters.batchesAcked,
+      readingsAcked: this.counters.readingsAcked,
+      batchesEvicted: this.queue.evicted,
+      pending: this.queue.pending,
+      inFlight: this.queue.inFlight,
+      bufferedReadings: this.batcher.size,
+      commands: this.counters.commands,
+      invalidCommands: this.counters.invalidCommands,
+    };
+  }
+}

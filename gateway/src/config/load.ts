@@ -1,0 +1,157 @@
+/**
+ * Loads the gateway config. `loadGatewayConfig` is pure (text, file name, environment in;
+ * resolved config out); `loadGatewayConfigFile` reads the file. Every validation error
+ * names the file, the path and the line, e.g.
+ * `gateway.yaml: influx.v2.tokenEnv (line 12:15): environment variable INFLUX_TOKEN is not set`.
+ */
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { CityTwinError } from "@citytwin/model";
+import { LineCounter, parseDocument } from "yaml";
+import { gatewayConfigSchema, type GatewayConfigFile } from "./schema";
+import { formatIssue } from "./yaml-location";
+
+export interface InfluxV2Resolved {
+  url: string;
+  org: string;
+  bucket: string;
+  token: string;
+}
+
+export interface InfluxV1Resolved {
+  url: string;
+  database: string;
+  username?: string;
+  password?: string;
+  retentionPolicy?: string;
+}
+
+/** The config with paths made absolute and secrets resolved from the environment. */
+export interface GatewayConfig extends Omit<GatewayConfigFile, "influx"> {
+  /** Absolute path of the config file ("<inline>" for text without a file). */
+  file: string;
+  influx?: {
+    v2?: InfluxV2Resolved;
+    v1?: InfluxV1Resolved;
+    batchSize: number;
+    flushIntervalMs: number;
+    maxRetries: number;
+  };
+}
+
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.test(host);
+}
+
+export function loadGatewayConfig(
+  text: string,
+  file: string,
+  env: Record<string, string | undefined>,
+): GatewayConfig {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const fail = (messages: string[]): never => {
+    throw new CityTwinError("CONFIG_INVALID", `invalid gateway config:\n  ${messages.join("\n  ")}`);
+  };
+  if (doc.errors.length > 0) {
+    fail(
+      doc.errors.map((e) => {
+        const pos = lc.linePos(e.pos[0]);
+        return `${file} (line ${pos.line}:${pos.col}): YAML ${e.message.split("\n")[0] ?? ""}`;
+      }),
+    );
+  }
+  const raw: unknown = doc.toJS();
+  const parsed = gatewayConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    fail(
+      parsed.error.issues.map((issue) => {
+        if (issue.code === "unrecognized_keys") {
+          return issue.keys
+            .map((k) => formatIssue(file, doc, lc, [...issue.path, k], "unknown key", true))
+            .join("\n  ");
+        }
+        return formatIssue(file, doc, lc, issue.path, issue.message);
+      }),
+    );
+  }
+  const cfg = (parsed as { data: GatewayConfigFile }).data;
+  const errors: string[] = [];
+  const at = (path: PropertyKey[], message: string) => errors.push(formatIssue(file, doc, lc, path, message));
+  const fromEnv = (name: string | undefined, path: PropertyKey[]): string | undefined => {
+    if (name === undefined) return undefined;
+    const value = env[name];
+    if (value === undefined || value === "") at(path, `environment variable ${name} is not set`);
+    return value;
+  };
+
+  if (cfg.mode === "demo") {
+    if (!isLoopbackHost(cfg.mqtt.host))
+      at(["mqtt", "host"], "demo mode (auth open) requires a loopback bind address");
+    if (!isLoopbackHost(cfg.http.host))
+      at(["http", "host"], "demo mode (auth open) requires a loopback bind address");
+  } else if (cfg.gateways.length === 0) {
+    at(["gateways"], "secure mode needs at least one gateway credential");
+  }
+  const seen = new Set<string>();
+  cfg.gateways.forEach((g, i) => {
+    if (seen.has(g.id)) at(["gateways", i, "id"], `duplicate gateway id ${g.id}`);
+    seen.add(g.id);
+  });
+  if (cfg.ingest.queueMax < cfg.ingest.queueHighWater) {
+    at(["ingest", "queueMax"], "must be at least ingest.queueHighWater");
+  }
+
+  const base = dirname(resolve(file));
+  let influx: GatewayConfig["influx"];
+  if (cfg.influx !== undefined) {
+    const { v1, v2, ...rest } = cfg.influx;
+    if (v1 === undefined && v2 === undefined) at(["influx"], "configure influx.v1, influx.v2 or both");
+    influx = { ...rest };
+    if (v2 !== undefined) {
+      const token = fromEnv(v2.tokenEnv, ["influx", "v2", "tokenEnv"]) ?? "";
+      influx.v2 = { url: v2.url, org: v2.org, bucket: v2.bucket, token };
+    }
+    if (v1 !== undefined) {
+      influx.v1 = {
+        url: v1.url,
+        database: v1.database,
+        username: fromEnv(v1.usernameEnv, ["influx", "v1", "usernameEnv"]),
+        password: fromEnv(v1.passwordEnv, ["influx", "v1", "passwordEnv"]),
+        retentionPolicy: v1.retentionPolicy,
+      };
+    }
+  }
+  if (errors.length > 0) fail(errors);
+
+  return {
+    ...cfg,
+    file: resolve(file),
+    city: resolve(base, cfg.city),
+    http: {
+      ...cfg.http,
+      staticDir: cfg.http.staticDir === undefined ? undefined : resolve(base, cfg.http.staticDir),
+    },
+    ingest: {
+      ...cfg.ingest,
+      deadLetterFile:
+        cfg.ingest.deadLetterFile === undefined ? undefined : resolve(base, cfg.ingest.deadLetterFile),
+    },
+    influx,
+  };
+}
+
+export async function loadGatewayConfigFile(
+  file: string,
+  env: Record<string, string | undefined>,
+): Promise<GatewayConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (cause) {
+    throw new CityTwinError("CONFIG_READ", `cannot read gateway config ${file}`, { cause });
+  }
+  return loadGatewayConfig(text, file, env);
+}

@@ -1,0 +1,122 @@
+/**
+ * Gateway config file, YAML, `version: 1`. See gateway/README.md "Configuration" for the
+ * reference. Paths (`city`, `http.staticDir`, `ingest.deadLetterFile`) are relative to the
+ * config file. Secrets never appear here: InfluxDB credentials are named by environment
+ * variable (`tokenEnv`, `usernameEnv`, `passwordEnv`), gateway secrets are scrypt hashes.
+ */
+import { MAX_TELEMETRY_BYTES, segmentIdSchema } from "@citytwin/model";
+import { z } from "zod";
+import { SECRET_HASH } from "./secret";
+
+const hostSchema = z.string().min(1);
+const portSchema = z.number().int().min(0).max(65535);
+
+export const gatewayCredentialSchema = z
+  .object({
+    id: segmentIdSchema,
+    secretHash: z
+      .string()
+      .regex(
+        SECRET_HASH,
+        "scrypt$<N>$<r>$<p>$<saltB64>$<hashB64> (make one with gateway/src/hash-secret.ts)",
+      ),
+  })
+  .strict();
+
+const influxV2Schema = z
+  .object({
+    url: z.url(),
+    org: z.string().min(1),
+    bucket: z.string().min(1),
+    /** Environment variable holding the API token. */
+    tokenEnv: z.string().min(1),
+  })
+  .strict();
+
+const influxV1Schema = z
+  .object({
+    url: z.url(),
+    database: z.string().min(1),
+    usernameEnv: z.string().min(1).optional(),
+    passwordEnv: z.string().min(1).optional(),
+    retentionPolicy: z.string().min(1).optional(),
+  })
+  .strict();
+
+const influxSchema = z
+  .object({
+    v2: influxV2Schema.optional(),
+    v1: influxV1Schema.optional(),
+    batchSize: z.number().int().positive().max(100_000).default(5000),
+    flushIntervalMs: z.number().int().positive().default(1000),
+    maxRetries: z.number().int().nonnegative().default(5),
+  })
+  .strict();
+
+export const gatewayConfigSchema = z
+  .object({
+    version: z.literal(1),
+    tenant: segmentIdSchema,
+    mode: z.enum(["secure", "demo"]).default("secure"),
+    mqtt: z
+      .object({ host: hostSchema.default("127.0.0.1"), port: portSchema.default(1883) })
+      .strict()
+      .prefault({}),
+    http: z
+      .object({
+        host: hostSchema.default("127.0.0.1"),
+        port: portSchema.default(8080),
+        staticDir: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
+    city: z.string().min(1),
+    gateways: z.array(gatewayCredentialSchema).default([]),
+    influx: influxSchema.optional(),
+    hotStore: z
+      .object({ pointsPerSensor: z.number().int().min(2).max(1_000_000).default(720) })
+      .strict()
+      .prefault({}),
+    limits: z
+      .object({
+        maxPayloadBytes: z.number().int().positive().max(MAX_TELEMETRY_BYTES).default(MAX_TELEMETRY_BYTES),
+        maxClockSkewMs: z
+          .number()
+          .int()
+          .nonnegative()
+          .default(5 * 60_000),
+        maxAgeMs: z
+          .number()
+          .int()
+          .positive()
+          .default(7 * 24 * 3600_000),
+      })
+      .strict()
+      .prefault({}),
+    ingest: z
+      .object({
+        /** Messages held for the ingest worker; above this the broker pauses the sending client. */
+        queueHighWater: z.number().int().positive().default(10_000),
+        /** Hard bound; messages beyond it are shed and counted. */
+        queueMax: z.number().int().positive().default(50_000),
+        deadLetterRing: z.number().int().positive().default(500),
+        deadLetterFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
+    live: z
+      .object({
+        tickMs: z.number().int().min(10).default(250),
+        maxBufferedBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(4 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
+export type GatewayConfigFile = z.output<typeof gatewayConfigSchema>;

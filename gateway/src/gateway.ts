@@ -1,0 +1,230 @@
+/**
+ * Wires the gateway: broker → ingest queue → worker → hot store, live push and InfluxDB
+ * sinks; HTTP API on the same server as MQTT-over-WebSocket (`/mqtt`) and live push (`/live`).
+ *
+ * Lifecycle: the constructor assigns only; `start()` reads the city model, binds the
+ * listeners (port 0 binds a free port; the bound ports come back) and starts the sinks;
+ * `stop()` stops accepting, drains the ingest queue, flushes and closes the sinks.
+ */
+import type { Logger } from "pino";
+import { loadCityFile } from "./config/city";
+import type { GatewayConfig } from "./config/load";
+import { Broker } from "./broker/broker";
+import { GatewayAuthenticator } from "./broker/auth";
+import { HotStore } from "./hot-store/hot-store";
+import { Api } from "./http/api";
+import { HttpServer } from "./http/http-server";
+import { DeadLetters } from "./ingest/dead-letters";
+import { GatewayTracker } from "./ingest/gateway-tracker";
+import { IngestPipeline } from "./ingest/pipeline";
+import { DeviceRegistry } from "./ingest/registry";
+import { RejectionReporter } from "./ingest/rejections";
+import type { Sink, WriteFailedHandler } from "./influx/sink";
+import { InfluxV1Writer } from "./influx/v1-writer";
+import { InfluxV2Writer } from "./influx/v2-writer";
+import { LiveHub } from "./live/live-hub";
+import { GatewayMetrics } from "./metrics";
+
+export interface GatewayOptions {
+  config: GatewayConfig;
+  logger: Logger;
+  /** Wall clock in ms; injectable for tests. */
+  now?: () => number;
+  /** Lines the InfluxDB sinks gave up on (seam for a durable spill). Default: dropped (counted). */
+  onWriteFailed?: WriteFailedHandler;
+  /** Register prom-client's process metrics (CPU, heap, event loop lag) too. */
+  defaultMetrics?: boolean;
+}
+
+export interface GatewayAddress {
+  mqttPort: number;
+  httpPort: number;
+  /** Base URL of the HTTP server, e.g. http://127.0.0.1:8080/ */
+  url: string;
+}
+
+interface Running {
+  registry: DeviceRegistry;
+  hotStore: HotStore;
+  gateways: GatewayTracker;
+  deadLetters: DeadLetters;
+  pipeline: IngestPipeline;
+  live: LiveHub;
+  broker: Broker;
+  http: HttpServer;
+  sinks: Sink[];
+}
+
+export class Gateway {
+  readonly metrics: GatewayMetrics;
+  private running: Running | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: GatewayOptions) {
+    this.metrics = new GatewayMetrics({ defaultMetrics: opts.defaultMetrics });
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Running parts, for tests and embedding; throws before start(). */
+  get parts(): Running {
+    if (this.running === undefined) throw new Error("gateway not started");
+    return this.running;
+  }
+
+  async start(): Promise<GatewayAddress> {
+    const { config, logger } = this.opts;
+    const now = this.now;
+    const metrics = this.metrics;
+    if (config.mode === "demo") {
+      logger.warn(
+        { mode: "demo", mqtt: config.mqtt.host, http: config.http.host },
+        "DEMO MODE: MQTT authentication is OFF (any known gateway id connects without a secret); loopback only, never expose",
+      );
+    }
+    const city = await loadCityFile(config.city);
+    const registry = new DeviceRegistry(city.model);
+    if (registry.tenant !== config.tenant) {
+      logger.warn(
+        { configTenant: config.tenant, cityTenant: registry.tenant },
+        "tenant differs between config and city model",
+      );
+    }
+    const hotStore = new HotStore(registry.sensors.length, config.hotStore.pointsPerSensor);
+    const known = new Set([...registry.gatewayIds, ...config.gateways.map((g) => g.id)]);
+    const gateways = new GatewayTracker(known);
+    const deadLetters = new DeadLetters(
+      config.ingest.deadLetterRing,
+      config.ingest.deadLetterFile,
+      logger.child({ part: "dead-letters" }),
+    );
+
+    // Notices go out through the broker, which is built below; until it runs they are dropped.
+    const rejections = new RejectionReporter(
+      config.tenant,
+      deadLetters,
+      metrics,
+      logger.child({ part: "ingest" }),
+      now,
+      (topic, payload) => this.running?.broker.publish(topic, payload, 0, false),
+    );
+    const onWriteFailed: WriteFailedHandler = this.opts.onWriteFailed ?? (() => undefined);
+    const sinks: Sink[] = [];
+    const influx = config.influx;
+    if (influx?.v1 !== undefined) {
+      sinks.push(
+        new InfluxV1Writer({
+          target: influx.v1,
+          batchSize: influx.batchSize,
+          flushIntervalMs: influx.flushIntervalMs,
+          maxRetries: influx.maxRetries,
+          logger: logger.child({ part: "influx-v1" }),
+          metrics,
+          onWriteFailed,
+        }),
+      );
+    }
+    if (influx?.v2 !== undefined) {
+      sinks.push(
+        new InfluxV2Writer({
+          target: influx.v2,
+          batchSize: influx.batchSize,
+          flushIntervalMs: influx.flushIntervalMs,
+          maxRetries: influx.maxRetries,
+          logger: logger.child({ part: "influx-v2" }),
+          metrics,
+          onWriteFailed,
+        }),
+      );
+    }
+    const live = new LiveHub({
+      tickMs: config.live.tickMs,
+      maxBufferedBytes: config.live.maxBufferedBytes,
+      registry,
+      hotStore,
+      metrics,
+      logger: logger.child({ part: "live" }),
+      now,
+    });
+    const pipeline = new IngestPipeline({
+      registry,
+      hotStore,
+      sinks,
+      listeners: [live],
+      gateways,
+      rejections,
+      metrics,
+      logger: logger.child({ part: "ingest" }),
+      now,
+      limits: config.limits,
+      queueHighWater: config.ingest.queueHighWater,
+      queueMax: config.ingest.queueMax,
+    });
+    const broker = new Broker({
+      tenant: config.tenant,
+      authenticator: new GatewayAuthenticator(
+        config.mode,
+        new Map(config.gateways.map((g) => [g.id, g.secretHash])),
+        known,
+        now,
+      ),
+      maxPayloadBytes: config.limits.maxPayloadBytes,
+      offer: (item, done) => pipeline.offer(item, done),
+      rejections,
+      metrics,
+      logger: logger.child({ part: "broker" }),
+      onSession: (id, connected) => {
+        const g = gateways.get(id);
+        g.connected = connected;
+        g.lastSeenAt = now();
+      },
+    });
+    const api = new Api({
+      cityJson: city.json,
+      registry,
+      hotStore,
+      gateways,
+      deadLetters,
+      metrics,
+      influxV1: influx?.v1,
+      staticDir: config.http.staticDir,
+      logger: logger.child({ part: "http" }),
+      now,
+      health: () => ({
+        mode: config.mode,
+        sensors: registry.sensors.length,
+        queueDepth: pipeline.queue.depth,
+        liveClients: live.clientCount,
+      }),
+    });
+    const http = new HttpServer(
+      api,
+      {
+        "/mqtt": (req, socket, head) => broker.handleUpgrade(req, socket, head),
+        "/live": (req, socket, head) => live.handleUpgrade(req, socket, head),
+      },
+      logger.child({ part: "http" }),
+    );
+    this.running = { registry, hotStore, gateways, deadLetters, pipeline, live, broker, http, sinks };
+
+    await deadLetters.start();
+    for (const s of sinks) await s.start();
+    await live.start();
+    const mqttPort = await broker.start(config.mqtt.host, config.mqtt.port);
+    const httpPort = await http.start(config.http.host, config.http.port);
+    const host = config.http.host.includes(":") ? `[${config.http.host}]` : config.http.host;
+    return { mqttPort, httpPort, url: `http://${host}:${httpPort}/` };
+  }
+
+  /** Graceful stop: no new connections, drain ingest, flush the sinks. Safe to call twice. */
+  async stop(): Promise<void> {
+    const r = this.running;
+    this.running = undefined;
+    if (r === undefined) return;
+    await r.broker.stop();
+    await r.live.stop();
+    await r.http.stop();
+    await r.pipeline.stop();
+    for (const s of r.sinks) await s.stop();
+    await r.deadLetters.stop();
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * One node:http server for the API, static files and two WebSocket endpoints: `/mqtt`
+ * (MQTT over WebSocket, handed to the broker) and `/live` (live push). Other upgrade paths are
+ * refused with 404.
+ */
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import type { Logger } from "pino";
+import { CityTwinError } from "@citytwin/model";
+import type { Api } from "./api";
+import { sendError } from "./respond";
+
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+export class HttpServer {
+  private server: Server | undefined;
+
+  constructor(
+    private readonly api: Api,
+    private readonly upgrades: Readonly<Record<string, UpgradeHandler>>,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(host: string, port: number): Promise<number> {
+    const server = createServer((req, res) => {
+      this.api.handle(req, res).catch((err: unknown) => {
+        this.logger.error({ err, url: req.url }, "http handler failed");
+        if (!res.headersSent) sendError(res, 500, "INTERNAL", "internal error");
+        else res.destroy();
+      });
+    });
+    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = new URL(req.url ?? "/", "http://localhost").pathname;
+      const handler = this.upgrades[path];
+      if (handler === undefined) {
+        socket.end("HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+        return;
+      }
+      socket.on("error", () => socket.destroy());
+      handler(req, socket, head);
+    });
+    server.on("clientError", (_err, socket) => socket.destroy());
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", (cause) =>
+        reject(new CityTwinError("LISTEN_FAILED", `HTTP cannot listen on ${host}:${port}`, { cause })),
+      );
+      server.listen(port, host, () => resolve());
+    });
+    return (server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server === undefined) return;
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    server.closeAllConnections();
+    await closed;
+  }
+}

@@ -1,0 +1,16 @@
+export { DeviceRegistry } from "./registry";
+export type { DeviceEntry, SensorEntry } from "./registry";
+export { parseTelemetry, validateReadings, tally } from "./validate";
+export type { AcceptedReading, IngestLimits, ParseResult, RejectionTally } from "./validate";
+export { SequenceTracker } from "./sequence";
+export type { SeqGap, SeqVerdict } from "./sequence";
+export { DeadLetters, PAYLOAD_PREVIEW } from "./dead-letters";
+export type { DeadLetter } from "./dead-letters";
+export { RejectionReporter } from "./rejections";
+export type { NoticePublisher, RejectionInput } from "./rejections";
+export { IngestQueue } from "./queue";
+export type { IngestItem, OfferResult } from "./queue";
+export { GatewayTracker } from "./gateway-tracker";
+export type { GatewayState, GatewayView } from "./gateway-tracker";
+export { IngestPipeline } from "./pipeline";
+export type { IngestDeps, IngestListener } from "./pipeline";

@@ -1,0 +1,2 @@
+export { LiveHub } from "./live-hub";
+export type { LiveHubOptions } from "./live-hub";

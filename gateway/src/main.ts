@@ -1,0 +1,84 @@
+/**
+ * Gateway CLI: `tsx gateway/src/main.ts --config gateway.yaml`.
+ * Logs pino JSON to stdout (level from LOG_LEVEL, default info). When listening it logs one
+ * line `{"msg":"ready","mqttPort":…,"httpPort":…,"url":…}`. Exit codes: 0 after SIGTERM/SIGINT
+ * and a graceful stop, 2 for usage or config errors (message on stderr), 1 for other failures.
+ */
+import { parseArgs } from "node:util";
+import { pino } from "pino";
+import { CityTwinError } from "@citytwin/model";
+import { loadGatewayConfigFile } from "./config/load";
+import { Gateway } from "./gateway";
+
+const USAGE = `usage: tsx gateway/src/main.ts --config <gateway.yaml>
+
+  --config, -c   gateway config file (YAML, version 1; see gateway/README.md)
+  --help, -h     show this help
+
+Environment: LOG_LEVEL (trace|debug|info|warn|error, default info), plus the variables the
+config names for InfluxDB credentials (influx.v2.tokenEnv, influx.v1.usernameEnv/passwordEnv).
+`;
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+    }).values;
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.help === true) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (args.config === undefined) {
+    process.stderr.write(`missing --config\n${USAGE}`);
+    return 2;
+  }
+  let config;
+  try {
+    config = await loadGatewayConfigFile(args.config, process.env);
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+  const logger = pino({
+    level: process.env.LOG_LEVEL ?? "info",
+    base: { svc: "gateway", tenant: config.tenant },
+    redact: {
+      paths: ["*.password", "*.token", "*.secret", "*.secretHash", "*.*.password", "*.*.token"],
+      censor: "[redacted]",
+    },
+  });
+  const gateway = new Gateway({ config, logger, defaultMetrics: true });
+  try {
+    const addr = await gateway.start();
+    logger.info({ ...addr, mode: config.mode }, "ready");
+  } catch (err) {
+    logger.error({ err }, "gateway failed to start");
+    await gateway.stop().catch(() => undefined);
+    if (err instanceof CityTwinError && (err.code === "CONFIG_INVALID" || err.code === "CONFIG_READ")) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    return 1;
+  }
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
+  });
+  logger.info({ signal }, "stopping");
+  const force = setTimeout(() => {
+    logger.error({}, "graceful stop timed out");
+    process.exit(1);
+  }, 15_000);
+  force.unref();
+  await gateway.stop();
+  logger.info({}, "stopped");
+  return 0;
+}
+
+process.exitCode = await main();

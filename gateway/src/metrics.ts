@@ -1,0 +1,90 @@
+/**
+ * The gateway's Prometheus metrics, on a registry of its own (not prom-client's global one),
+ * so several gateways can live in one process (tests). Served at GET /metrics.
+ */
+import { REJECT_REASON_CODES } from "@citytwin/model";
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly readingsAccepted = new Counter({
+    name: "citytwin_ingest_readings_total",
+    help: "Readings accepted into the hot store and sinks",
+    registers: [this.registry],
+  });
+  readonly batchesAccepted = new Counter({
+    name: "citytwin_ingest_batches_total",
+    help: "Telemetry batches that passed decoding (some readings may still be rejected)",
+    registers: [this.registry],
+  });
+  readonly rejected = new Counter({
+    name: "citytwin_ingest_rejected_total",
+    help: "Rejected messages or readings, by reason (readings count one each; whole messages count one)",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+  readonly seqGaps = new Counter({
+    name: "citytwin_ingest_seq_gaps_total",
+    help: "Sequence gaps detected between telemetry batches",
+    registers: [this.registry],
+  });
+  readonly queueDepth = new Gauge({
+    name: "citytwin_ingest_queue_depth",
+    help: "Messages waiting for the ingest worker",
+    registers: [this.registry],
+  });
+  readonly queuePaused = new Counter({
+    name: "citytwin_ingest_backpressure_total",
+    help: "Publishes whose completion was held because the ingest queue was above its high-water mark",
+    registers: [this.registry],
+  });
+  readonly queueShed = new Counter({
+    name: "citytwin_ingest_shed_total",
+    help: "Messages dropped because the ingest queue was at its hard bound",
+    registers: [this.registry],
+  });
+  readonly influxPoints = new Counter({
+    name: "citytwin_influx_points_written_total",
+    help: "Points written to InfluxDB, by sink",
+    labelNames: ["sink"] as const,
+    registers: [this.registry],
+  });
+  readonly influxFailures = new Counter({
+    name: "citytwin_influx_write_failures_total",
+    help: "Failed InfluxDB write attempts, by sink",
+    labelNames: ["sink"] as const,
+    registers: [this.registry],
+  });
+  readonly influxDropped = new Counter({
+    name: "citytwin_influx_points_dropped_total",
+    help: "Points given up after retries (handed to onWriteFailed), by sink",
+    labelNames: ["sink"] as const,
+    registers: [this.registry],
+  });
+  readonly liveClients = new Gauge({
+    name: "citytwin_live_clients",
+    help: "Connected /live WebSocket clients",
+    registers: [this.registry],
+  });
+  readonly liveSkipped = new Counter({
+    name: "citytwin_live_skipped_total",
+    help: "Live frames skipped for a slow client (bufferedAmount above bound)",
+    registers: [this.registry],
+  });
+  readonly mqttClients = new Gauge({
+    name: "citytwin_mqtt_clients",
+    help: "Connected MQTT clients",
+    registers: [this.registry],
+  });
+  readonly authFailures = new Counter({
+    name: "citytwin_mqtt_auth_failures_total",
+    help: "Refused MQTT connections, by reason",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+
+  constructor(opts: { defaultMetrics?: boolean } = {}) {
+    for (const reason of REJECT_REASON_CODES) this.rejected.inc({ reason }, 0);
+    if (opts.defaultMetrics === true) collectDefaultMetrics({ register: this.registry });
+  }
+}
