@@ -3,9 +3,8 @@
  * Logs pino JSON to stdout; logs `ready` after the first platform connection; SIGTERM/SIGINT
  * stop gracefully (flush, offline status) and exit 0. A config error goes to stderr, exit 2.
  */
-import { parseArgs } from "node:util";
 import { pino } from "pino";
-import { CityTwinError } from "@citytwin/model";
+import { CityTwinError, parseConfigCli } from "@citytwin/model";
 import { readEdgeConfigFile } from "./config/load";
 import { EdgeAgent } from "./agent";
 import { AGENT_VERSION } from "./version";
@@ -23,27 +22,14 @@ Environment:
 `;
 
 async function main(): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } },
-      strict: true,
-    }).values;
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (args.help === true) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (args.config === undefined) {
-    process.stderr.write(`missing --config\n${USAGE}`);
-    return 2;
+  const cli = parseConfigCli(process.argv.slice(2), USAGE);
+  if (cli.kind === "exit") {
+    (cli.out === "stdout" ? process.stdout : process.stderr).write(cli.text);
+    return cli.code;
   }
   let config;
   try {
-    config = readEdgeConfigFile(args.config, process.env);
+    config = readEdgeConfigFile(cli.config, process.env);
   } catch (err) {
     if (err instanceof CityTwinError) {
       process.stderr.write(`config error (${err.code}):\n${err.message}\n`);

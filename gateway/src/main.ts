@@ -4,9 +4,8 @@
  * line `{"msg":"ready","mqttPort":…,"httpPort":…,"url":…}`. Exit codes: 0 after SIGTERM/SIGINT
  * and a graceful stop, 2 for usage or config errors (message on stderr), 1 for other failures.
  */
-import { parseArgs } from "node:util";
 import { pino } from "pino";
-import { CityTwinError } from "@citytwin/model";
+import { CityTwinError, parseConfigCli } from "@citytwin/model";
 import { loadGatewayConfigFile } from "./config/load";
 import { Gateway } from "./gateway";
 
@@ -20,27 +19,14 @@ config names for InfluxDB credentials (influx.v2.tokenEnv, influx.v1.usernameEnv
 `;
 
 async function main(): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } },
-      strict: true,
-    }).values;
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (args.help === true) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (args.config === undefined) {
-    process.stderr.write(`missing --config\n${USAGE}`);
-    return 2;
+  const cli = parseConfigCli(process.argv.slice(2), USAGE);
+  if (cli.kind === "exit") {
+    (cli.out === "stdout" ? process.stdout : process.stderr).write(cli.text);
+    return cli.code;
   }
   let config;
   try {
-    config = await loadGatewayConfigFile(args.config, process.env);
+    config = await loadGatewayConfigFile(cli.config, process.env);
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     return 2;

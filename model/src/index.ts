@@ -15,3 +15,4 @@ export * from "./live";
 export * from "./latest";
 export * from "./errors";
 export * from "./json-schemas";
+export * from "./config";

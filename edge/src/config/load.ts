@@ -11,7 +11,7 @@ import { LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { CityTwinError } from "@citytwin/model";
 import { resolveModbusPoint } from "../modbus/point";
-import { formatIssue, type IssuePath } from "./yaml-location";
+import { formatIssue, type IssuePath } from "@citytwin/model";
 import { sha256Hash } from "./hash";
 import { edgeConfigSchema, profileSchema, type EdgeConfig, type Profile } from "./schema";
 

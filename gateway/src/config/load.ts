@@ -9,7 +9,7 @@ import { dirname, resolve } from "node:path";
 import { CityTwinError } from "@citytwin/model";
 import { LineCounter, parseDocument } from "yaml";
 import { gatewayConfigSchema, type GatewayConfigFile } from "./schema";
-import { formatIssue } from "./yaml-location";
+import { formatIssue } from "@citytwin/model";
 
 export interface InfluxV2Resolved {
   url: string;
