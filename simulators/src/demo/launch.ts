@@ -35,7 +35,8 @@ export interface PlatformOptions {
   opcuaPort: number;
   fieldBrokerPort: number;
   influx?: InfluxTarget;
-  logLevel: string;
+  /** Children log their `ready` line at info, so the launcher needs info or more verbose. */
+  logLevel: "info" | "debug" | "trace";
   /** Receives every log line of every child, prefixed by its name. */
   onLine?: (name: string, line: string) => void;
   onUnexpectedExit?: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
@@ -69,6 +70,8 @@ export async function launchPlatform(opts: PlatformOptions): Promise<Platform> {
   };
 
   try {
+    if (opts.influx?.v1 !== undefined)
+      await createInfluxV1Database(opts.influx.v1.url, opts.influx.v1.database);
     const mqttUrl = `mqtt://${opts.host}:${opts.mqttPort}`;
     const sim = await spawnTsx({
       ...common,
@@ -162,4 +165,15 @@ async function gatewayConfigFor(opts: PlatformOptions, cityFile: string, secrets
 
 function influxSecretsEnv(influx: InfluxTarget | undefined): Record<string, string> {
   return influx?.v2 !== undefined ? { CT_INFLUX_TOKEN: influx.v2.token } : {};
+}
+
+/** The demo creates its InfluxDB 1.x database (idempotent); production provisions it. */
+async function createInfluxV1Database(url: string, database: string): Promise<void> {
+  const body = new URLSearchParams({ q: `CREATE DATABASE "${database.replace(/"/g, '\\"')}"` });
+  const res = await fetch(new URL("/query", url), { method: "POST", body }).catch((err: unknown) => {
+    throw new CityTwinError("INFLUX_UNREACHABLE", `InfluxDB at ${url} is not reachable`, { cause: err });
+  });
+  if (!res.ok) {
+    throw new CityTwinError("INFLUX_CREATE_DB", `InfluxDB at ${url} refused CREATE DATABASE: ${res.status}`);
+  }
 }

@@ -1,0 +1,72 @@
+/**
+ * `window.__citytwin`: read-only probes for automated checks. Every value is read from the live
+ * Cesium primitives (the collection's length, the point's colour), not from a shadow copy, so a
+ * test proves what is drawn. `select` drives the inspector as a click would.
+ */
+import type { Scene } from "cesium";
+import type { Level } from "@citytwin/model";
+import type { SensorLayer } from "./sensors/sensor-layer";
+
+export interface CityTwinHooks {
+  /** City drawn, latest readings applied and at least one frame rendered since. */
+  ready: boolean;
+  /** Set when start-up failed. */
+  error: string | undefined;
+  /** Points in the sensor collection. */
+  readonly sensorCount: number;
+  /** CSS hex (#rrggbb, or #rrggbbaa when translucent) of the sensor's point, as drawn. */
+  colorOf(sensorId: string): string | undefined;
+  levelOf(sensorId: string): Level | undefined;
+  /** The point's window position in CSS pixels, for clicking it; undefined when off screen. */
+  screenPositionOf(sensorId: string): { x: number; y: number } | undefined;
+  /** Opens the inspector for a sensor (as clicking it does); false for an unknown id. */
+  select(sensorId: string | undefined): boolean;
+  framesRendered: number;
+  /** Duration of the last scene render, ms. */
+  lastFrameMs: number | undefined;
+}
+
+declare global {
+  interface Window {
+    __citytwin?: CityTwinHooks;
+  }
+}
+
+export interface HookDeps {
+  scene: Scene;
+  layer(): SensorLayer | undefined;
+  select(sensorId: string | undefined): boolean;
+}
+
+export function installHooks(deps: HookDeps): CityTwinHooks {
+  const hooks: CityTwinHooks = {
+    ready: false,
+    error: undefined,
+    get sensorCount() {
+      return deps.layer()?.points.length ?? 0;
+    },
+    colorOf: (id) => deps.layer()?.point(id)?.color.toCssHexString(),
+    levelOf: (id) => deps.layer()?.state(id)?.level,
+    screenPositionOf(id) {
+      const point = deps.layer()?.point(id);
+      if (point === undefined) return undefined;
+      const pos = deps.scene.cartesianToCanvasCoordinates(point.position);
+      if (pos === undefined) return undefined;
+      const rect = deps.scene.canvas.getBoundingClientRect();
+      return { x: rect.left + pos.x, y: rect.top + pos.y };
+    },
+    select: (id) => deps.select(id),
+    framesRendered: 0,
+    lastFrameMs: undefined,
+  };
+  let started = 0;
+  deps.scene.preRender.addEventListener(() => {
+    started = performance.now();
+  });
+  deps.scene.postRender.addEventListener(() => {
+    hooks.framesRendered++;
+    hooks.lastFrameMs = performance.now() - started;
+  });
+  window.__citytwin = hooks;
+  return hooks;
+}

@@ -1,0 +1,50 @@
+/** UI strings, Chinese by default with an English toggle. */
+export type Lang = "zh" | "en";
+
+const STRINGS = {
+  title: { zh: "城市生命线安全监测 · 数字孪生", en: "City Lifeline Safety · Digital Twin" },
+  underground: { zh: "地下管网", en: "Underground" },
+  lang: { zh: "EN", en: "中文" },
+  live: { zh: "实时", en: "LIVE" },
+  connecting: { zh: "连接中", en: "Connecting" },
+  reconnecting: { zh: "重连中", en: "Reconnecting" },
+  sensors: { zh: "传感器", en: "Sensors" },
+  perSecond: { zh: "读数/秒", en: "Readings/s" },
+  lastUpdate: { zh: "最后更新", en: "Last update" },
+  loading: { zh: "正在加载城市模型…", en: "Loading city model…" },
+  loadFailed: { zh: "城市模型加载失败", en: "Failed to load the city model" },
+  value: { zh: "当前值", en: "Value" },
+  quality: { zh: "数据质量", en: "Quality" },
+  level: { zh: "预警等级", en: "Level" },
+  time: { zh: "时间", en: "Time" },
+  asset: { zh: "资产", en: "Asset" },
+  owner: { zh: "责任单位", en: "Owner" },
+  location: { zh: "位置", en: "Location" },
+  sensorId: { zh: "编号", en: "Sensor id" },
+  depth: { zh: "高程", en: "Height" },
+  noData: { zh: "无数据", en: "No data" },
+  offline: { zh: "离线", en: "Offline" },
+  close: { zh: "关闭", en: "Close" },
+  good: { zh: "正常", en: "Good" },
+  uncertain: { zh: "可疑", en: "Uncertain" },
+  bad: { zh: "无效", en: "Bad" },
+  stale: { zh: "过期", en: "Stale" },
+} as const;
+
+export type StringKey = keyof typeof STRINGS;
+
+/** Current language; `setLang` is called by the toggle, views re-render themselves. */
+let current: Lang = "zh";
+
+export function lang(): Lang {
+  return current;
+}
+
+export function setLang(next: Lang): void {
+  current = next;
+  document.documentElement.lang = next === "zh" ? "zh-CN" : "en";
+}
+
+export function t(key: StringKey): string {
+  return STRINGS[key][current];
+}
