@@ -14,7 +14,7 @@ import { parseDocument } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cityModelSchema, type CityModel, type LiveMessage } from "@citytwin/model";
 import { launchPlatform, type Platform } from "../simulators/src/demo/launch";
-import { freePorts } from "./support/free-port";
+import { freePortBlock, freePorts } from "./support/free-port";
 import { createDatabase, query, startInfluxd, type Influxd } from "./support/influxd";
 
 const DB = "citytwin_e2e";
@@ -39,7 +39,8 @@ let observingSince = 0;
 beforeAll(async () => {
   influx = await startInfluxd();
   await createDatabase(influx.url, DB);
-  const [mqttPort, httpPort, modbusPort, opcuaPort, fieldBrokerPort] = await freePorts(5);
+  const [mqttPort, httpPort, opcuaPort, fieldBrokerPort] = await freePorts(4);
+  const modbusPort = await freePortBlock(4); // one port per gateway, counting up
   const runtimeDir = mkdtempSync(join(tmpdir(), "citytwin-e2e-"));
   t0 = Date.now();
   platform = await launchPlatform({
@@ -49,7 +50,7 @@ beforeAll(async () => {
     host: "127.0.0.1",
     mqttPort: mqttPort!,
     httpPort: httpPort!,
-    modbusPort: modbusPort!,
+    modbusPort,
     opcuaPort: opcuaPort!,
     fieldBrokerPort: fieldBrokerPort!,
     influx: { v1: { url: influx.url, database: DB } },
@@ -168,7 +169,8 @@ describe("end to end: devices → edge → gateway → InfluxDB and live push", 
       const got = await rows("bridge", `"sensor" = '${sensor.id}'`);
       expect(got.length, sensor.id).toBeGreaterThanOrEqual(5);
       expectTags(got[0]!, sensor.id);
-      expect(got.every((r) => r.quality === "good" && typeof r.value === "number")).toBe(true);
+      const notGood = got.filter((r) => r.quality !== "good" || typeof r.value !== "number");
+      expect(notGood, JSON.stringify(notGood.slice(0, 3))).toEqual([]);
       expect(got.every((r) => r.time >= t0 - 5_000 && r.time <= Date.now())).toBe(true);
     }
   });

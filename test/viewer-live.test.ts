@@ -13,7 +13,7 @@ import { LEVEL_LABELS, cityModelSchema, type CityModel } from "@citytwin/model";
 import { launchPlatform, type Platform } from "../simulators/src/demo/launch";
 import { buildViewer } from "../simulators/src/demo/viewer-build";
 import { isLocalUrl, launchChromium } from "./support/browser";
-import { freePorts } from "./support/free-port";
+import { freePortBlock, freePorts } from "./support/free-port";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const LEAKING = "340111-GVC-00003-D01.ch4";
@@ -30,7 +30,8 @@ const colorOf = (id: string) => page.evaluate((sid) => window.__citytwin?.colorO
 
 beforeAll(async () => {
   buildViewer(ROOT);
-  const [mqttPort, httpPort, modbusPort, opcuaPort, fieldBrokerPort] = await freePorts(5);
+  const [mqttPort, httpPort, opcuaPort, fieldBrokerPort] = await freePorts(4);
+  const modbusPort = await freePortBlock(4); // one port per gateway, counting up
   platform = await launchPlatform({
     runtimeDir: mkdtempSync(join(tmpdir(), "citytwin-viewer-live-")),
     seed: 42,
@@ -39,7 +40,7 @@ beforeAll(async () => {
     host: "127.0.0.1",
     mqttPort: mqttPort!,
     httpPort: httpPort!,
-    modbusPort: modbusPort!,
+    modbusPort,
     opcuaPort: opcuaPort!,
     fieldBrokerPort: fieldBrokerPort!,
     logLevel: "info",

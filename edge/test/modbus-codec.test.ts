@@ -70,6 +70,9 @@ describe("decodeRegisters", () => {
 
   it("applies scale and offset: value = raw * scale + offset", () => {
     expect(decodeRegisters([1234], 0, point({ type: "UINT16", scale: 0.1 }))).toBeCloseTo(123.4, 10);
+    // decimal scales give the shortest decimal, not 206.10000000000002
+    expect(decodeRegisters([2061], 0, point({ type: "UINT16", scale: 0.1 }))).toBe(206.1);
+    expect(decodeRegisters([12345], 0, point({ type: "UINT16", scale: 0.01 }))).toBe(123.45);
     expect(decodeRegisters([100], 0, point({ type: "INT16", scale: 2, offset: -50 }))).toBe(150);
     // CT-DL400: INT16 BADC, 1500 mm = 0x05DC sent as 0xDC05 → 1.5 m.
     expect(

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { cityModelSchema } from "@citytwin/model";
-import { freePorts } from "../../test/support/free-port";
+import { freePortBlock, freePorts } from "../../test/support/free-port";
 import { startTsx, stopAll } from "../../test/support/child";
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
@@ -28,7 +28,8 @@ describe("simulators CLI", () => {
   it("starts, reports ready with ports and files, and exits 0 on SIGTERM", async () => {
     const out = await mkdtemp(join(tmpdir(), "ct-sim-cli-"));
     dirs.push(out);
-    const [modbus, , opcua, broker] = (await freePorts(4)) as [number, number, number, number];
+    const [opcua, broker] = (await freePorts(2)) as [number, number];
+    const modbus = await freePortBlock(2); // one port per gateway
     const child = startTsx("simulators", MAIN, [
       ...["--out", out, "--scenario", DEMO, "--modbus-port", String(modbus)],
       ...[

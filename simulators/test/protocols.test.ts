@@ -12,7 +12,7 @@ import { pino } from "pino";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { edgeConfigSchema } from "@citytwin/edge";
-import { freePorts } from "../../test/support/free-port";
+import { freePortBlock, freePorts } from "../../test/support/free-port";
 import { generateCity } from "../src/city";
 import { startSimulators, type RunningSimulators } from "../src/run";
 
@@ -26,8 +26,9 @@ let ports: number[];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "ct-sim-"));
-  ports = await freePorts(5);
-  const [modbusPort, , opcuaPort, brokerPort] = ports as [number, number, number, number, number];
+  ports = await freePorts(3);
+  const [opcuaPort, brokerPort] = ports as [number, number, number];
+  const modbusPort = await freePortBlock(2); // one port per gateway
   sims = await startSimulators({
     city,
     outDir: dir,
@@ -199,7 +200,7 @@ describe("OPC UA simulator (node-opcua client)", () => {
 
 describe("smart poles on the field broker (mosquitto_sub)", () => {
   it("publish the vendor JSON on poles/{poleId}/data", async () => {
-    const port = ports[3] ?? 0;
+    const port = ports[1] ?? 0;
     const { stdout } = await run("mosquitto_sub", [
       "-h",
       "127.0.0.1",

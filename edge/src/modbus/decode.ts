@@ -44,8 +44,16 @@ export function orderedBytes(
   }
 }
 
+/**
+ * Decimal scales (0.1, 0.01, …) divide by their integer inverse, so 2061 × 0.1 reads 206.1
+ * rather than 206.10000000000002.
+ */
 function scaled(raw: number, p: ResolvedPoint): number {
-  return p.scale === 1 && p.offset === 0 ? raw : raw * p.scale + p.offset;
+  if (p.scale === 1 && p.offset === 0) return raw;
+  const inverse = 1 / p.scale;
+  const divisor = Math.round(inverse);
+  const base = divisor !== 0 && Math.abs(inverse - divisor) < 1e-9 ? raw / divisor : raw * p.scale;
+  return base + p.offset;
 }
 
 /** Decodes `p` from register words where `words[start]` is the word at `p.address`. */
