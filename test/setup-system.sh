@@ -36,7 +36,7 @@ fi
 echo "setup-system: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+apt-get install -y -qq "${missing[@]}"
 # The Debian packages start their services on install where a service manager runs;
 # tests start their own instances on free ports, so stop any that started.
 for svc in influxdb mosquitto victoria-metrics; do
