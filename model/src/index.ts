@@ -16,3 +16,5 @@ export * from "./latest";
 export * from "./errors";
 export * from "./json-schemas";
 export * from "./config";
+export * from "./detect/condition";
+export * from "./alarm";

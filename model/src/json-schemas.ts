@@ -3,6 +3,7 @@
  * Adding a payload type to the contract means adding it here.
  */
 import { z } from "zod";
+import { alarmSchema, auditEntrySchema, incidentSchema } from "./alarm";
 import { cityModelSchema } from "./city";
 import { commandResultSchema, commandSchema } from "./command";
 import { gatewayConfigMessageSchema } from "./config-message";
@@ -23,6 +24,9 @@ export const WIRE_SCHEMAS = {
   "latest-reading": latestReadingSchema,
   "history-response": historyResponseSchema,
   "city-model": cityModelSchema,
+  alarm: alarmSchema,
+  incident: incidentSchema,
+  "audit-entry": auditEntrySchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export function jsonSchemaOf(name: string, schema: z.ZodType): Record<string, unknown> {

@@ -100,6 +100,11 @@ export function loadGatewayConfig(
     if (seen.has(g.id)) at(["gateways", i, "id"], `duplicate gateway id ${g.id}`);
     seen.add(g.id);
   });
+  const names = new Set<string>();
+  cfg.operators.forEach((o, i) => {
+    if (names.has(o.name)) at(["operators", i, "name"], `duplicate operator ${o.name}`);
+    names.add(o.name);
+  });
   if (cfg.ingest.queueMax < cfg.ingest.queueHighWater) {
     at(["ingest", "queueMax"], "must be at least ingest.queueHighWater");
   }
@@ -133,6 +138,10 @@ export function loadGatewayConfig(
     http: {
       ...cfg.http,
       staticDir: cfg.http.staticDir === undefined ? undefined : resolve(base, cfg.http.staticDir),
+    },
+    alarms: {
+      ...cfg.alarms,
+      stateDir: cfg.alarms.stateDir === undefined ? undefined : resolve(base, cfg.alarms.stateDir),
     },
     ingest: {
       ...cfg.ingest,

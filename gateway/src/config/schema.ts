@@ -1,10 +1,10 @@
 /**
  * Gateway config file, YAML, `version: 1`. See gateway/README.md "Configuration" for the
- * reference. Paths (`city`, `http.staticDir`, `ingest.deadLetterFile`) are relative to the
+ * reference. Paths (`city`, `http.staticDir`, `ingest.deadLetterFile`, `alarms.stateDir`) are relative to the
  * config file. Secrets never appear here: InfluxDB credentials are named by environment
  * variable (`tokenEnv`, `usernameEnv`, `passwordEnv`), gateway secrets are scrypt hashes.
  */
-import { MAX_TELEMETRY_BYTES, segmentIdSchema } from "@citytwin/model";
+import { MAX_TELEMETRY_BYTES, roleSchema, segmentIdSchema } from "@citytwin/model";
 import { z } from "zod";
 import { SECRET_HASH } from "./secret";
 
@@ -15,6 +15,20 @@ export const gatewayCredentialSchema = z
   .object({
     id: segmentIdSchema,
     secretHash: z
+      .string()
+      .regex(
+        SECRET_HASH,
+        "scrypt$<N>$<r>$<p>$<saltB64>$<hashB64> (make one with gateway/src/hash-secret.ts)",
+      ),
+  })
+  .strict();
+
+/** An operator of the HTTP API; the bearer token is `<name>.<secret>` (gateway/README.md). */
+export const operatorCredentialSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "letters, digits, _ and - (1–64)"),
+    role: roleSchema,
+    tokenHash: z
       .string()
       .regex(
         SECRET_HASH,
@@ -72,6 +86,7 @@ export const gatewayConfigSchema = z
       .prefault({}),
     city: z.string().min(1),
     gateways: z.array(gatewayCredentialSchema).default([]),
+    operators: z.array(operatorCredentialSchema).default([]),
     influx: influxSchema.optional(),
     hotStore: z
       .object({ pointsPerSensor: z.number().int().min(2).max(1_000_000).default(720) })
@@ -101,6 +116,17 @@ export const gatewayConfigSchema = z
         queueMax: z.number().int().positive().default(50_000),
         deadLetterRing: z.number().int().positive().default(500),
         deadLetterFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
+    alarms: z
+      .object({
+        /** Alarms, incidents, audit trail and detector state; in memory only when absent (warned). */
+        stateDir: z.string().min(1).optional(),
+        /** Period of the detection/alarm clock (delays, shelving expiry, missing data). */
+        tickMs: z.number().int().min(100).max(10_000).default(1000),
+        /** Detector state snapshot period; state is also saved on a graceful stop. */
+        snapshotIntervalMs: z.number().int().min(1000).default(60_000),
       })
       .strict()
       .prefault({}),

@@ -6,6 +6,9 @@
  *
  * Each gateway gets a fresh random secret per launch; the gateway config holds only its scrypt
  * hash and the edge agent receives the secret through its environment (CT_MQTT_PASSWORD).
+ * Likewise three operator tokens (admin, operator, viewer roles) are generated per launch and
+ * written to `<runtimeDir>/operator-tokens.json` (mode 0600), never to a log. Alarm and
+ * detector state lives in `<runtimeDir>/state` and so survives a restart of the gateway.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
@@ -46,12 +49,23 @@ export interface PlatformOptions {
   beforeEdgeStart?: (edgeConfigFiles: string[]) => void;
 }
 
+export interface OperatorTokens {
+  admin: string;
+  operator: string;
+  viewer: string;
+}
+
 export interface Platform {
   url: string;
+  /** Bearer tokens for the HTTP API and `/live?token=`, one per role. */
+  operatorTokens: OperatorTokens;
+  tokenFile: string;
   mqttUrl: string;
   cityFile: string;
   edgeConfigs: string[];
   processes: ManagedProcess[];
+  /** Stops the gateway gracefully and starts it again with the same config and state. */
+  restartGateway(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -104,16 +118,28 @@ export async function launchPlatform(opts: PlatformOptions): Promise<Platform> {
       .map((f) => join(runtimeDir, f));
     const secrets = new Map(edgeConfigs.map((f) => [gatewayIdOf(f), randomBytes(24).toString("base64url")]));
 
+    const operatorTokens = newOperatorTokens();
+    const tokenFile = join(runtimeDir, "operator-tokens.json");
+    writeFileSync(tokenFile, `${JSON.stringify(operatorTokens, null, 2)}\n`, { mode: 0o600 });
     const gatewayConfig = join(runtimeDir, "gateway.yaml");
-    writeFileSync(gatewayConfig, stringify(await gatewayConfigFor(opts, cityFile, secrets)), { mode: 0o600 });
-    const gateway = await spawnTsx({
-      ...common,
-      name: "gateway",
-      entry: join(REPO, "gateway/src/main.ts"),
-      args: ["--config", gatewayConfig],
-      env: { ...env, ...influxSecretsEnv(opts.influx) },
-    });
+    const config = await gatewayConfigFor(opts, cityFile, secrets, operatorTokens, join(runtimeDir, "state"));
+    writeFileSync(gatewayConfig, stringify(config), { mode: 0o600 });
+    const startGateway = () =>
+      spawnTsx({
+        ...common,
+        name: "gateway",
+        entry: join(REPO, "gateway/src/main.ts"),
+        args: ["--config", gatewayConfig],
+        env: { ...env, ...influxSecretsEnv(opts.influx) },
+      });
+    let gateway = await startGateway();
     track(gateway);
+    const restartGateway = async () => {
+      const at = started.indexOf(gateway);
+      await gateway.stop();
+      gateway = await startGateway();
+      started[at] = gateway;
+    };
 
     opts.beforeEdgeStart?.(edgeConfigs);
     for (const file of edgeConfigs) {
@@ -130,7 +156,17 @@ export async function launchPlatform(opts: PlatformOptions): Promise<Platform> {
     }
     const url =
       typeof gateway.ready.url === "string" ? gateway.ready.url : `http://${opts.host}:${opts.httpPort}/`;
-    return { url, mqttUrl, cityFile, edgeConfigs, processes: started, stop };
+    return {
+      url,
+      mqttUrl,
+      cityFile,
+      edgeConfigs,
+      operatorTokens,
+      tokenFile,
+      processes: started,
+      restartGateway,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
@@ -141,9 +177,26 @@ function gatewayIdOf(edgeConfigFile: string): string {
   return /edge-(.+)\.yaml$/.exec(edgeConfigFile)?.[1] ?? "unknown";
 }
 
-async function gatewayConfigFor(opts: PlatformOptions, cityFile: string, secrets: Map<string, string>) {
+/** Tokens are `<name>.<secret>`; the gateway config gets the secrets' scrypt hashes. */
+function newOperatorTokens(): OperatorTokens {
+  const token = (name: string) => `${name}.${randomBytes(24).toString("base64url")}`;
+  return { admin: token("duty-admin"), operator: token("duty-operator"), viewer: token("ops-wall") };
+}
+
+async function gatewayConfigFor(
+  opts: PlatformOptions,
+  cityFile: string,
+  secrets: Map<string, string>,
+  tokens: OperatorTokens,
+  stateDir: string,
+) {
   const gateways = [];
   for (const [id, secret] of secrets) gateways.push({ id, secretHash: await hashSecret(secret) });
+  const operators = [];
+  for (const role of ["admin", "operator", "viewer"] as const) {
+    const [name, secret] = tokens[role].split(".") as [string, string];
+    operators.push({ name, role, tokenHash: await hashSecret(secret) });
+  }
   const influx: Record<string, unknown> = {};
   if (opts.influx?.v1 !== undefined)
     influx.v1 = { url: opts.influx.v1.url, database: opts.influx.v1.database };
@@ -159,6 +212,8 @@ async function gatewayConfigFor(opts: PlatformOptions, cityFile: string, secrets
     http: { host: opts.host, port: opts.httpPort, staticDir: join(REPO, "twin-viewer/dist") },
     city: cityFile,
     gateways,
+    operators,
+    alarms: { stateDir },
     ...(Object.keys(influx).length > 0 ? { influx } : {}),
   };
 }

@@ -133,6 +133,7 @@ console.log(`
     Twin viewer   ${platform.url}
     MQTT broker   ${platform.mqttUrl} (per-gateway credentials, generated for this run)
     HTTP API      ${platform.url}api/latest
+    Alarms        ${platform.url}api/alarms (operator tokens for this run: ${platform.tokenFile})
     Metrics       ${platform.url}metrics
     InfluxDB      ${influx?.v2 ? `${influx.v2.url} (v2, bucket ${influx.v2.bucket})` : influx?.v1 ? `${influx.v1.url} (1.x, db ${influx.v1.database})` : "not configured (hot store only; --influx-url to add)"}
   Press Ctrl+C to stop.
