@@ -11,7 +11,10 @@ import { loadCityFile } from "./config/city";
 import type { GatewayConfig } from "./config/load";
 import { Broker } from "./broker/broker";
 import { GatewayAuthenticator } from "./broker/auth";
+import { OperatorAuthenticator, allows, bearerToken } from "./auth/operators";
+import { DetectionService } from "./detection/detection-service";
 import { HotStore } from "./hot-store/hot-store";
+import { AlarmRoutes } from "./http/alarm-routes";
 import { Api } from "./http/api";
 import { HttpServer } from "./http/http-server";
 import { DeadLetters } from "./ingest/dead-letters";
@@ -50,6 +53,7 @@ interface Running {
   deadLetters: DeadLetters;
   pipeline: IngestPipeline;
   live: LiveHub;
+  detection: DetectionService;
   broker: Broker;
   http: HttpServer;
   sinks: Sink[];
@@ -136,6 +140,9 @@ export class Gateway {
         }),
       );
     }
+    const operators = new OperatorAuthenticator(config.operators, now);
+    if (operators.size === 0)
+      logger.warn({}, "no operators configured: alarms cannot be acknowledged (see gateway/README.md)");
     const live = new LiveHub({
       tickMs: config.live.tickMs,
       maxBufferedBytes: config.live.maxBufferedBytes,
@@ -144,12 +151,42 @@ export class Gateway {
       metrics,
       logger: logger.child({ part: "live" }),
       now,
+      canSeeAlarms: async (req) => {
+        if (config.mode === "demo") return true;
+        const url = new URL(req.url ?? "/", "http://localhost");
+        const token = bearerToken(req.headers.authorization, url);
+        if (token === undefined) return false;
+        const auth = await operators.verify(token);
+        return auth.ok && allows(auth.principal, "viewer");
+      },
+      alarmSnapshot: () => ({
+        type: "alarms",
+        alarms: this.running?.detection.alarms.alarms() ?? [],
+        incidents: this.running?.detection.alarms.incidents({ openOnly: true }) ?? [],
+      }),
+    });
+    const detection = await DetectionService.create({
+      city: city.model,
+      registry,
+      hotStore,
+      logger,
+      now,
+      stateDir: config.alarms.stateDir,
+      tickMs: config.alarms.tickMs,
+      snapshotIntervalMs: config.alarms.snapshotIntervalMs,
+      onAlarmEvent: (e) => {
+        if (e.type === "alarm" || e.type === "incident") live.pushAlarm(e);
+        else if (e.type === "flood") {
+          live.pushAlarm({ type: "flood", active: e.active, rate: e.rate, ts: e.ts, position: e.position });
+          logger.warn({ position: e.position, active: e.active, rate: e.rate }, "alarm flood state changed");
+        }
+      },
     });
     const pipeline = new IngestPipeline({
       registry,
       hotStore,
       sinks,
-      listeners: [live],
+      listeners: [live, detection],
       gateways,
       rejections,
       metrics,
@@ -187,6 +224,7 @@ export class Gateway {
       metrics,
       influxV1: influx?.v1,
       staticDir: config.http.staticDir,
+      alarmRoutes: new AlarmRoutes({ alarms: detection.alarms, auth: operators, mode: config.mode }),
       logger: logger.child({ part: "http" }),
       now,
       health: () => ({
@@ -204,11 +242,23 @@ export class Gateway {
       },
       logger.child({ part: "http" }),
     );
-    this.running = { registry, hotStore, gateways, deadLetters, pipeline, live, broker, http, sinks };
+    this.running = {
+      registry,
+      hotStore,
+      gateways,
+      deadLetters,
+      pipeline,
+      live,
+      detection,
+      broker,
+      http,
+      sinks,
+    };
 
     await deadLetters.start();
     for (const s of sinks) await s.start();
     await live.start();
+    detection.start();
     const mqttPort = await broker.start(config.mqtt.host, config.mqtt.port);
     const httpPort = await http.start(config.http.host, config.http.port);
     const host = config.http.host.includes(":") ? `[${config.http.host}]` : config.http.host;
@@ -224,6 +274,7 @@ export class Gateway {
     await r.live.stop();
     await r.http.stop();
     await r.pipeline.stop();
+    await r.detection.stop();
     for (const s of r.sinks) await s.stop();
     await r.deadLetters.stop();
   }

@@ -58,3 +58,9 @@ export {
 export type { Sink, WriteFailedHandler } from "./influx/index";
 export { LiveHub } from "./live/index";
 export { Api, HttpServer, resolveStaticPath } from "./http/index";
+export * from "./alarms/index";
+export { DetectionService, DETECTOR_STATE_FILE } from "./detection/detection-service";
+export type { DetectionServiceOptions } from "./detection/detection-service";
+export { sourceResolver, evidenceProvider } from "./detection/sources";
+export { OperatorAuthenticator, allows, bearerToken, ROLE_RANK } from "./auth/operators";
+export type { OperatorCredential, AuthResult } from "./auth/operators";

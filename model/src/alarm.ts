@@ -11,8 +11,8 @@
  *
  * Orthogonal to the state: `shelved` (operator, with expiry), `suppressed` (by design:
  * maintenance mode of the asset), `outOfService` (removed from service by an operator).
- * A shelved, suppressed or out-of-service alarm is not annunciated (not counted for floods,
- * not pushed as new) but is still tracked.
+ * A shelved, suppressed or out-of-service alarm is not annunciated (not counted for floods
+ * or incidents) but is still tracked and pushed with its flags set, so screens can show it.
  */
 import { z } from "zod";
 import { DETECTOR_NAMES } from "./detect/condition";

@@ -16,5 +16,6 @@ export * from "./latest";
 export * from "./errors";
 export * from "./json-schemas";
 export * from "./config";
-export * from "./detect/condition";
+export * from "./detect";
+export * from "./detect/score";
 export * from "./alarm";

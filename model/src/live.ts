@@ -40,8 +40,10 @@ export const liveMessageSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("flood"),
     active: z.boolean(),
-    /** Annunciated alarms in the last 10 minutes (per operator position). */
+    /** Annunciated alarms in the last 10 minutes on this operator position. */
     rate: z.number(),
+    /** Operator position (default: the district). */
+    position: z.string(),
     ts: z.number(),
   }),
   z.object({

@@ -9,7 +9,7 @@
  *  - noise_laeq: GB 3096-2008 class 4a daytime limit 70 dB(A), then +5 dB steps.
  *  - temperature: China Meteorological Administration heat warnings, yellow 35, orange 37, red 40 °C.
  *  - Pressure, level and structural bounds are engineering defaults for the demo district
- *    (nominal operating point minus/plus 10/20/30/50 %); see docs/alarms.md once written.
+ *    (nominal operating point minus/plus 10/20/30/50 %); see docs/alarm-defaults.md.
  */
 import type { Domain } from "./domains";
 import type { LevelThresholds } from "./levels";

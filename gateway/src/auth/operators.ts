@@ -10,6 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Role } from "@citytwin/model";
+import type { Principal } from "../alarms/types";
 import { verifySecret } from "../config/secret";
 
 const CACHE_TTL_MS = 10 * 60_000;
@@ -18,10 +19,7 @@ const CACHE_MAX = 10_000;
 
 export const ROLE_RANK: Readonly<Record<Role, number>> = { viewer: 1, operator: 2, admin: 3 };
 
-export interface Principal {
-  name: string;
-  role: Role;
-}
+export type { Principal };
 
 export interface OperatorCredential {
   name: string;

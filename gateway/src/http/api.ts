@@ -5,6 +5,7 @@
  *   GET /api/sensors/{id}/history     HistoryResponse; ?from=&to= in ms (default: last hour)
  *   GET /api/gateways                 { gateways: GatewayView[] }
  *   GET /api/rejections?limit=        { total, rejections: DeadLetter[] } (most recent first)
+ *   /api/alarms…, /api/incidents…, /api/assets/{id}/maintenance, /api/audit: ./alarm-routes.ts
  *   GET /metrics                      Prometheus text format
  *   GET /healthz                      { ok: true, ... }
  *   GET /*                            static files from http.staticDir
@@ -22,6 +23,7 @@ import type { GatewayTracker } from "../ingest/gateway-tracker";
 import type { DeviceRegistry } from "../ingest/registry";
 import { queryV1History } from "../influx/v1-query";
 import type { GatewayMetrics } from "../metrics";
+import type { AlarmRoutes } from "./alarm-routes";
 import { acceptsGzip, sendError, sendJson } from "./respond";
 import { serveStatic } from "./static-files";
 
@@ -37,6 +39,7 @@ export interface ApiDeps {
   metrics: GatewayMetrics;
   influxV1?: InfluxV1Resolved;
   staticDir?: string;
+  alarmRoutes?: AlarmRoutes;
   logger: Logger;
   now: () => number;
   health: () => Record<string, unknown>;
@@ -54,6 +57,7 @@ export class Api {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = url.pathname;
+    if (this.deps.alarmRoutes !== undefined && (await this.deps.alarmRoutes.handle(req, res, url))) return;
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("allow", "GET, HEAD");
       return sendError(res, 405, "METHOD_NOT_ALLOWED", `${req.method ?? "?"} is not allowed`);

@@ -8,6 +8,9 @@
  *    client is skipped this tick (counted) and later gets one catch-up frame with everything
  *    that changed since its last frame. Ingest never waits for a client.
  *  - Gateway online/offline changes are sent at once as `gateway` frames.
+ *  - Alarm frames (`alarms` snapshot on connect, then `alarm`, `incident`, `flood`) go only to
+ *    clients whose `?token=` carries the viewer role or better (`canSeeAlarms`); readings
+ *    stay public until issue 6 closes the read API.
  * Ingest marks sensors dirty in O(1) per reading (`onReadings`).
  */
 import type { IncomingMessage } from "node:http";
@@ -29,10 +32,17 @@ export interface LiveHubOptions {
   metrics: GatewayMetrics;
   logger: Logger;
   now: () => number;
+  /** Whether the upgrade request may receive alarm frames (token check; always true in demo). */
+  canSeeAlarms?: (req: IncomingMessage) => Promise<boolean>;
+  /** The snapshot sent to an alarm-receiving client on connect. */
+  alarmSnapshot?: () => Extract<LiveMessage, { type: "alarms" }>;
 }
+
+export type AlarmFrame = Extract<LiveMessage, { type: "alarm" | "incident" | "flood" }>;
 
 interface LiveClient {
   ws: WebSocket;
+  alarms: boolean;
   /** Tick number of the last frame this client received. */
   lastTick: number;
 }
@@ -80,7 +90,21 @@ export class LiveHub implements IngestListener {
       socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws));
+    const check = this.opts.canSeeAlarms ?? (() => Promise.resolve(false));
+    check(req).then(
+      (alarms) => wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, alarms)),
+      () => socket.destroy(),
+    );
+  }
+
+  /** Sends an alarm, incident or flood frame to every alarm-receiving client at once. */
+  pushAlarm(frame: AlarmFrame): void {
+    let text: string | undefined;
+    for (const c of this.clients) {
+      if (!c.alarms || c.ws.readyState !== c.ws.OPEN) continue;
+      text ??= JSON.stringify(frame);
+      c.ws.send(text);
+    }
   }
 
   onReadings(readings: readonly AcceptedReading[]): void {
@@ -101,8 +125,8 @@ export class LiveHub implements IngestListener {
     for (const c of this.clients) c.ws.send(text);
   }
 
-  private attach(ws: WebSocket): void {
-    const client: LiveClient = { ws, lastTick: this.tick - 1 };
+  private attach(ws: WebSocket, alarms: boolean): void {
+    const client: LiveClient = { ws, alarms, lastTick: this.tick - 1 };
     this.clients.add(client);
     this.opts.metrics.liveClients.set(this.clients.size);
     ws.on("close", () => {
@@ -121,6 +145,8 @@ export class LiveHub implements IngestListener {
     for (let i = 0; i < this.opts.registry.sensors.length; i++)
       if (this.opts.hotStore.size(i) > 0) all.push(i);
     if (all.length > 0) ws.send(this.frame(all));
+    const snapshot = this.opts.alarmSnapshot;
+    if (alarms && snapshot !== undefined) ws.send(JSON.stringify(snapshot()));
   }
 
   private frame(indices: readonly number[]): string {

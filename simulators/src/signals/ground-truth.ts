@@ -1,5 +1,5 @@
 import type { CityModel } from "@citytwin/model";
-import type { IncidentType, Scenario } from "./scenario";
+import { DEFAULT_DEADLINE_S, type IncidentType, type Scenario } from "./scenario";
 import { resolveIncident } from "./incidents";
 
 /** One labelled incident window: the sensors it acts on, active on [startMs, endMs). */
@@ -9,6 +9,8 @@ export interface GroundTruthWindow {
   sensorIds: string[];
   startMs: number;
   endMs: number;
+  /** The alarm must be raised by this time (startMs + deadlineS). */
+  deadlineMs: number;
 }
 
 /**
@@ -24,6 +26,7 @@ export function groundTruth(scenario: Scenario, startMs: number, city: CityModel
       sensorIds: r.effects.map((e) => e.sensorId),
       startMs: startMs + r.startOffsetMs,
       endMs: startMs + r.endOffsetMs,
+      deadlineMs: startMs + r.startOffsetMs + (incident.deadlineS ?? DEFAULT_DEADLINE_S) * 1000,
     };
   });
 }

@@ -35,6 +35,8 @@ export const incidentSchema = z
     durationS: z.number().positive(),
     /** 0..1; scales the effect's magnitude (default 0.7). */
     severity: z.number().min(0).max(1).optional(),
+    /** Seconds after startS by which the platform must have raised its alarm (default 10). */
+    deadlineS: z.number().positive().optional(),
   })
   .strict();
 export type Incident = z.infer<typeof incidentSchema>;
@@ -62,6 +64,7 @@ export const scenarioSchema = z
 export type Scenario = z.infer<typeof scenarioSchema>;
 
 export const DEFAULT_SEVERITY = 0.7;
+export const DEFAULT_DEADLINE_S = 10;
 
 /**
  * Parses and validates a scenario. With `city`, every target is also checked to exist and
