@@ -1,8 +1,10 @@
 /**
  * The full pipeline's alarm stage for the scenario bench: detector Conditions go through the
  * gateway's ISA-18.2 AlarmManager (on/off delays, escalation timers, chattering latch, flood
- * handling) on simulated time, and the bench scores the alarms it raises (one per new alarm
- * id, at its `raisedAt`), not the raw conditions. Evidence is skipped (no hot store here):
+ * handling) on simulated time, and the bench scores the alarms it annunciates, not the raw
+ * conditions: a new alarm, or an alarm returning to active (nobody acknowledges in the bench,
+ * so a repeat incident re-activates the still-unacknowledged alarm of its key [ISA-18.2:
+ * rtn_unack → unack]); the time is the event's `updatedAt`. Evidence is skipped (no hot store here):
  * it does not change what is raised or when.
  */
 import { pino } from "pino";
@@ -14,7 +16,7 @@ export function alarmManagerSink(city: CityModel): AlarmSinkFactory {
   const resolveSource = sourceResolver(city);
   return (raise) => {
     let now = 0;
-    const seen = new Set<string>();
+    const active = new Map<string, boolean>();
     const evidenceSensors = new Map<string, readonly string[]>();
     const evidenceOf = (key: string, sourceId: string) => evidenceSensors.get(key) ?? [sourceId];
     const manager = new AlarmManager({
@@ -23,16 +25,18 @@ export function alarmManagerSink(city: CityModel): AlarmSinkFactory {
       logger: pino({ level: "silent" }),
       now: () => now,
       onChange: (e) => {
-        if (e.type !== "alarm" || seen.has(e.alarm.id)) return;
-        seen.add(e.alarm.id);
+        if (e.type !== "alarm") return;
         const a = e.alarm;
+        const was = active.get(a.id) ?? false;
+        active.set(a.id, a.active);
+        if (!a.active || was) return;
         raise({
           key: a.key,
           sourceId: a.sourceId,
           detector: a.detector,
           ...(a.rule === undefined ? {} : { rule: a.rule }),
           level: a.level,
-          ts: a.raisedAt,
+          ts: a.updatedAt,
           evidenceSensorIds: evidenceOf(a.key, a.sourceId),
         });
       },
