@@ -174,6 +174,7 @@ export class Gateway {
       stateDir: config.alarms.stateDir,
       tickMs: config.alarms.tickMs,
       snapshotIntervalMs: config.alarms.snapshotIntervalMs,
+      metricsRegistry: metrics.registry,
       onAlarmEvent: (e) => {
         if (e.type === "alarm" || e.type === "incident") live.pushAlarm(e);
         else if (e.type === "flood") {

@@ -96,6 +96,15 @@ describe("alarm API", () => {
     expect(alarm.evidence[0]?.points.length).toBeGreaterThanOrEqual(1);
   });
 
+  it("counts detector conditions and alarms in /metrics", async () => {
+    expect(
+      await gw.metric("citytwin_detector_conditions_total", { detector: "threshold", level: "red" }),
+    ).toBe(1);
+    expect(await gw.metric("citytwin_alarms_active", { level: "red" })).toBeGreaterThanOrEqual(1);
+    expect(await gw.metric("citytwin_alarms", { state: "unack" })).toBeGreaterThanOrEqual(1);
+    expect(await gw.metric("citytwin_alarm_flood_active")).toBe(0);
+  });
+
   it.each([
     ["no token", undefined, 401, "UNAUTHENTICATED"],
     ["a malformed token", "no-dot-here", 401, "UNAUTHENTICATED"],

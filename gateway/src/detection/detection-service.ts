@@ -15,11 +15,13 @@ import { open, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { DetectionEngine, type CityModel } from "@citytwin/model";
+import type { Registry } from "prom-client";
 import { AlarmManager, AlarmStore, type AlarmEvent } from "../alarms";
 import type { HotStore } from "../hot-store/hot-store";
 import type { IngestListener } from "../ingest/pipeline";
 import type { DeviceRegistry } from "../ingest/registry";
 import type { AcceptedReading } from "../ingest/validate";
+import { AlarmMetrics } from "./alarm-metrics";
 import { evidenceProvider, sourceResolver } from "./sources";
 
 export const DETECTOR_STATE_FILE = "detectors.json";
@@ -34,6 +36,8 @@ export interface DetectionServiceOptions {
   tickMs: number;
   snapshotIntervalMs: number;
   onAlarmEvent: (event: AlarmEvent) => void;
+  /** Registry for the detection and alarm metrics (alarm-metrics.ts). */
+  metricsRegistry: Registry;
 }
 
 export class DetectionService implements IngestListener {
@@ -66,7 +70,14 @@ export class DetectionService implements IngestListener {
       knownAsset: (id) => assets.has(id),
       onChange: opts.onAlarmEvent,
     });
-    const engine = new DetectionEngine({ city, onCondition: (c) => alarms.onCondition(c) });
+    const metrics = new AlarmMetrics(opts.metricsRegistry, () => alarms.stats());
+    const engine = new DetectionEngine({
+      city,
+      onCondition: (c) => {
+        metrics.condition(c);
+        alarms.onCondition(c);
+      },
+    });
     if (stateDir !== undefined && (await restoreDetectors(engine, join(stateDir, DETECTOR_STATE_FILE), log)))
       engine.reemitActive(now()); // the restored alarms hear again what is still abnormal
     const engineIndex = Int32Array.from(registry.sensors, (s) => engine.indexOf(s.sensorId));
