@@ -11,7 +11,9 @@ import type { ResolvedEdgeConfig } from "./config/load";
 import { createDrivers } from "./drivers/registry";
 import { PollRunner, type PollStats } from "./drivers/poll-runner";
 import type { Reading, StreamSink, StreamingDriver } from "./drivers/types";
-import type { OutboundQueue } from "./publish/outbound-queue";
+import { resolve } from "node:path";
+import { DiskOutboundQueue } from "./publish/disk-queue";
+import { MemoryOutboundQueue, type OutboundQueue } from "./publish/outbound-queue";
 import { Publisher, type PublisherStats } from "./publish/publisher";
 import { systemClock, type Clock } from "./runtime/clock";
 import { AGENT_VERSION } from "./version";
@@ -20,7 +22,7 @@ export interface EdgeAgentOptions {
   config: ResolvedEdgeConfig;
   logger: Logger;
   clock?: Clock;
-  /** Replaces the in-memory outbound queue (e.g. a disk queue). */
+  /** Replaces the configured outbound queue (publish.queue). */
   queue?: OutboundQueue;
 }
 
@@ -52,6 +54,7 @@ export class EdgeAgent {
       gatewayId: config.gateway.id,
       maxBatchReadings: config.publish.maxBatchReadings,
       maxDelayMs: config.publish.maxDelayMs,
+      replayBatchesPerSecond: config.publish.queue.replayBatchesPerSecond,
       stateDir: config.stateDirAbs,
       agentVersion: AGENT_VERSION,
       configHash: config.hash,
@@ -64,7 +67,7 @@ export class EdgeAgent {
       () => ({ ...this.health }),
       opts.logger.child({ component: "publisher" }),
       this.clock,
-      opts.queue,
+      opts.queue ?? createQueue(config),
     );
   }
 
@@ -120,4 +123,16 @@ export class EdgeAgent {
       readingsIn: this.readingsIn,
     };
   }
+}
+
+/** The outbound queue publish.queue asks for; the disk queue lives under stateDir. */
+function createQueue(config: ResolvedEdgeConfig): OutboundQueue {
+  const q = config.publish.queue;
+  if (q.kind === "memory") return new MemoryOutboundQueue();
+  return new DiskOutboundQueue({
+    dir: resolve(config.stateDirAbs, q.dir ?? "queue"),
+    maxBytes: q.maxBytes,
+    segmentBytes: q.segmentBytes,
+    fsyncIntervalMs: q.fsyncIntervalMs,
+  });
 }

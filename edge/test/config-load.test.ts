@@ -45,7 +45,17 @@ describe("loadEdgeConfig", () => {
   it("loads a valid config, applies defaults and resolves profiles", () => {
     const cfg = loadEdgeConfig(BASE, "/etc/citytwin/edge.yaml", {});
     expect(cfg.gateway.id).toBe("gw-binhu-01");
-    expect(cfg.publish).toEqual({ maxBatchReadings: 2000, maxDelayMs: 500 });
+    expect(cfg.publish).toEqual({
+      maxBatchReadings: 2000,
+      maxDelayMs: 500,
+      queue: {
+        kind: "disk",
+        maxBytes: 64 * 1024 * 1024,
+        segmentBytes: 1024 * 1024,
+        fsyncIntervalMs: 1000,
+        replayBatchesPerSecond: 20,
+      },
+    });
     expect(cfg.mqtt.keepaliveS).toBe(30);
     expect(cfg.stateDirAbs).toBe("/etc/citytwin/edge-state");
     expect(cfg.profileById["ct-gd100-methane"]?.driver).toBe("modbus");

@@ -1,13 +1,14 @@
 /**
- * Modbus TCP driver against an independent server (pymodbus 3.0, Python) on a free port.
+ * Modbus driver, transport tcp, against an independent server (pymodbus 3.0, Python) on a free port.
  */
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startChild, stopAll, type Child } from "../../test/support/child";
 import { freePort } from "../../test/support/free-port";
-import { modbusProfileSchema, modbusTcpDeviceSchema } from "../src/config";
-import { ModbusTcpDriver, ModbusTcpPort, PollRunner, type Reading } from "../src/drivers";
+import { modbusDeviceSchema, modbusProfileSchema } from "../src/config";
+import { ModbusDriver, ModbusPort, PollRunner, type Reading } from "../src/drivers";
+import { portSettings } from "../src/modbus";
 
 const SERVER = join(import.meta.dirname, "fixtures", "modbus-server.py");
 const logger = pino({ level: "silent" });
@@ -39,9 +40,9 @@ const holdingOnly = modbusProfileSchema.parse({
 });
 
 const device = (unitId: number, n: number, port: number, timeoutMs = 300) =>
-  modbusTcpDeviceSchema.parse({
+  modbusDeviceSchema.parse({
     id: `340111-GVC-0000${n}-D01`,
-    driver: "modbus-tcp",
+    driver: "modbus",
     profile: "test-all",
     host: "127.0.0.1",
     port,
@@ -54,7 +55,7 @@ const byKey = (rs: Reading[]) => Object.fromEntries(rs.map((r) => [r.key, r]));
 
 let server: Child;
 let port: number;
-let shared: ModbusTcpPort;
+let shared: ModbusPort;
 
 async function startServer(): Promise<Child> {
   const c = startChild("pymodbus", "/usr/bin/python3", [SERVER, String(port)]);
@@ -65,7 +66,7 @@ async function startServer(): Promise<Child> {
 beforeAll(async () => {
   port = await freePort();
   server = await startServer();
-  shared = new ModbusTcpPort("127.0.0.1", port, logger, clock);
+  shared = new ModbusPort(portSettings(device(1, 1, port)), logger, clock);
 });
 
 afterAll(async () => {
@@ -76,7 +77,7 @@ afterAll(async () => {
 describe("ModbusTcpDriver (pymodbus server)", () => {
   it("decodes every type and byte order the server serves, stamped with the edge clock", async () => {
     const before = Date.now();
-    const res = await new ModbusTcpDriver(device(1, 1, port), profile, shared, clock).read();
+    const res = await new ModbusDriver(device(1, 1, port), profile, shared, clock).read();
     expect(res.health).toBe("ok");
     const r = byKey(res.readings);
     expect(r.f_abcd?.value).toBe(Math.fround(123.456));
@@ -93,9 +94,9 @@ describe("ModbusTcpDriver (pymodbus server)", () => {
   });
 
   it("an exception unit and a silent unit yield bad readings while the good unit keeps reading", async () => {
-    const good = new ModbusTcpDriver(device(1, 1, port), profile, shared, clock);
-    const exc = new ModbusTcpDriver(device(2, 2, port), holdingOnly, shared, clock);
-    const dead = new ModbusTcpDriver(device(3, 3, port, 200), profile, shared, clock);
+    const good = new ModbusDriver(device(1, 1, port), profile, shared, clock);
+    const exc = new ModbusDriver(device(2, 2, port), holdingOnly, shared, clock);
+    const dead = new ModbusDriver(device(3, 3, port, 200), profile, shared, clock);
     const [g1, e, d, g2] = await Promise.all([good.read(), exc.read(), dead.read(), good.read()]);
     expect(e.health).toBe("down");
     expect(e.errorCode).toBe("MODBUS_EXCEPTION");
@@ -125,7 +126,7 @@ describe("ModbusTcpDriver (pymodbus server)", () => {
         { key: "bad32", address: 0, type: "FLOAT32" },
       ],
     });
-    const res = await new ModbusTcpDriver(device(2, 2, port), partial, shared, clock).read();
+    const res = await new ModbusDriver(device(2, 2, port), partial, shared, clock).read();
     expect(res.health).toBe("degraded");
     const r = byKey(res.readings);
     expect(r.ok16).toMatchObject({ value: 7, quality: "good" });
@@ -136,7 +137,7 @@ describe("ModbusTcpDriver (pymodbus server)", () => {
     const got: Reading[] = [];
     const health: string[] = [];
     const runner = new PollRunner(
-      [new ModbusTcpDriver(device(1, 1, port), profile, shared, clock)],
+      [new ModbusDriver(device(1, 1, port), profile, shared, clock)],
       { readings: (rs) => got.push(...rs), health: (_id, h) => health.push(h) },
       logger,
       clock,

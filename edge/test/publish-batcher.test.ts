@@ -82,7 +82,8 @@ describe("MemoryOutboundQueue", () => {
     q.push(item(2));
     expect(q.takeNext()?.seq).toBe(1);
     q.push(item(3));
-    expect(q.push(item(4))?.seq).toBe(2); // full: oldest pending (2) evicted, in-flight 1 kept
+    expect(q.push(item(4))).toBe(1); // full: oldest pending (2) evicted, in-flight 1 kept
+    expect(q.gaps()).toEqual([{ epoch: 0, from: 2, to: 2, reason: "evicted" }]);
     expect(q.evicted).toBe(1);
     q.release(1);
     expect([q.takeNext()?.seq, q.takeNext()?.seq, q.takeNext()?.seq]).toEqual([1, 3, 4]);

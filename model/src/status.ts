@@ -20,6 +20,34 @@ export const gatewayStatusSchema = z
     epoch: z.number().int().nonnegative(),
     /** Device health by device id; omitted in the Will. */
     devices: z.record(z.string(), deviceHealthSchema).optional(),
+    /**
+     * Store-and-forward state; omitted in the Will. `gaps` are the seq ranges the edge itself
+     * dropped ("evicted" by its byte quota, "lost" in a crash/power loss), so the platform can
+     * tell them apart from batches missing in transit. Counters are totals since the queue began.
+     */
+    queue: z
+      .object({
+        pending: z.number().int().nonnegative(),
+        bytes: z.number().int().nonnegative(),
+        evictedBatches: z.number().int().nonnegative(),
+        evictedReadings: z.number().int().nonnegative(),
+        evictedBytes: z.number().int().nonnegative(),
+        lostBatches: z.number().int().nonnegative(),
+        gaps: z
+          .array(
+            z
+              .object({
+                epoch: z.number().int().nonnegative(),
+                from: z.number().int().positive(),
+                to: z.number().int().positive(),
+                reason: z.enum(["evicted", "lost"]),
+              })
+              .strict(),
+          )
+          .max(256),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type GatewayStatus = z.infer<typeof gatewayStatusSchema>;

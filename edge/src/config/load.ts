@@ -11,6 +11,7 @@ import { LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { CityTwinError } from "@citytwin/model";
 import { resolveModbusPoint } from "../modbus/point";
+import { checkModbusPorts } from "../modbus/port-settings";
 import { formatIssue, type IssuePath } from "@citytwin/model";
 import { sha256Hash } from "./hash";
 import { edgeConfigSchema, profileSchema, type EdgeConfig, type Profile } from "./schema";
@@ -31,6 +32,8 @@ export interface EdgeSecrets {
   mqttPassword?: string;
   /** Device id → password. */
   devicePasswords: Record<string, string>;
+  /** OPC UA device id → user certificate (DER) and private key (PEM), for auth type certificate. */
+  opcuaUserCertificates?: Record<string, { certificate: Buffer; privateKeyPem: string }>;
 }
 
 export interface ResolvedEdgeConfig extends EdgeConfig {
@@ -116,7 +119,7 @@ function checkProfile(profile: Profile, src: Parsed, base: IssuePath, issues: Is
   });
 }
 
-const DRIVER_PROFILE_KIND = { "modbus-tcp": "modbus", "mqtt-json": "mqtt-json" } as const;
+const DRIVER_PROFILE_KIND = { modbus: "modbus", "modbus-tcp": "modbus", "mqtt-json": "mqtt-json" } as const;
 
 /** Parses, validates and resolves a config. Throws CityTwinError("CONFIG_INVALID"). */
 export function loadEdgeConfig(
@@ -226,8 +229,30 @@ export function loadEdgeConfig(
       issues.add(src, ["devices", i, "id"], `duplicate device id "${device.id}" (also devices[${first}])`);
     else seen.set(device.id, i);
     if (device.driver === "opcua") {
-      const pw = readSecret(["devices", i], device);
-      if (pw !== undefined) secrets.devicePasswords[device.id] = pw;
+      const auth = device.auth ?? { type: "anonymous" };
+      if (auth.type === "username") {
+        const pw = readSecret(["devices", i, "auth"], auth);
+        if (pw !== undefined) secrets.devicePasswords[device.id] = pw;
+        else if (auth.passwordEnv === undefined && auth.passwordFile === undefined)
+          issues.add(src, ["devices", i, "auth"], "auth type username needs passwordEnv or passwordFile");
+      } else if (auth.type === "certificate") {
+        const read = (key: "certificateFile" | "privateKeyFile"): string | undefined => {
+          try {
+            return io.readText(abs(auth[key]));
+          } catch (cause) {
+            const msg = `cannot read ${abs(auth[key])}: ${(cause as Error).message}`;
+            issues.add(src, ["devices", i, "auth", key], msg);
+            return undefined;
+          }
+        };
+        const certPem = read("certificateFile");
+        const certificate = pemToDer(certPem);
+        if (certPem !== undefined && certificate === undefined)
+          issues.add(src, ["devices", i, "auth", "certificateFile"], "no PEM CERTIFICATE block found");
+        const privateKeyPem = read("privateKeyFile");
+        if (certificate !== undefined && privateKeyPem !== undefined)
+          (secrets.opcuaUserCertificates ??= {})[device.id] = { certificate, privateKeyPem };
+      }
       return;
     }
     if (device.driver === "mqtt-json") {
@@ -248,6 +273,7 @@ export function loadEdgeConfig(
       usedProfiles.add(profile.id);
     }
   });
+  for (const c of checkModbusPorts(config.devices)) issues.add(src, ["devices", c.index, c.field], c.message);
   issues.throwIfAny();
 
   const hash = sha256Hash({
@@ -255,6 +281,13 @@ export function loadEdgeConfig(
     profiles: [...usedProfiles].sort().map((id) => profileById[id]),
   });
   return { ...config, file, stateDirAbs: abs(config.stateDir), profileById, hash, secrets };
+}
+
+/** The first certificate of a PEM text as DER (OPC UA carries certificates as DER). */
+function pemToDer(pem: string | undefined): Buffer | undefined {
+  if (pem === undefined) return undefined;
+  const m = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(pem);
+  return m?.[1] === undefined ? undefined : Buffer.from(m[1].replace(/\s+/g, ""), "base64");
 }
 
 /** Reads and loads a config file; a read failure is CityTwinError("CONFIG_READ"). */

@@ -94,6 +94,59 @@ export const modbusTcpDeviceSchema = z
   })
   .strict();
 
+/** Serial line settings [Modbus over Serial Line v1.02 §2.5.1: 8 data bits, even parity default]. */
+export const modbusSerialSchema = z
+  .object({
+    path: z.string().min(1),
+    baudRate: z.number().int().min(300).default(19200),
+    parity: z.enum(["none", "even", "odd"]).default("even"),
+    dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
+    stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+  })
+  .strict();
+
+/**
+ * A Modbus device on any transport: `tcp` (MBAP), `rtu` on a serial port, or `rtu-over-tcp`
+ * (RTU frames through a serial-to-Ethernet converter). Devices on the same physical port
+ * (serial path, or host:port) share one scheduler; port-wide settings (gap, serial line)
+ * must agree between them (checked in load.ts).
+ */
+export const modbusDeviceSchema = z
+  .object({
+    id: deviceIdSchema,
+    driver: z.literal("modbus"),
+    profile: z.string(),
+    transport: z.enum(["tcp", "rtu", "rtu-over-tcp"]).default("tcp"),
+    host: z.string().optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    serial: modbusSerialSchema.optional(),
+    unitId: z.number().int().min(0).max(255).default(1),
+    pollIntervalMs: z.number().int().min(50).default(1000),
+    timeoutMs: z.number().int().min(10).default(1000),
+    /** Extra attempts after a timeout or a corrupt frame (not after an exception). */
+    retries: z.number().int().min(0).max(5).default(0),
+    /** Silence between frames on the port; default: 3.5 character times for RTU, 0 for TCP. */
+    interFrameGapMs: z.number().min(0).max(1000).optional(),
+    /** Per-unit backoff after a timeout: initial delay, doubling up to the max. */
+    backoffMs: z.number().int().min(0).default(1000),
+    maxBackoffMs: z.number().int().min(0).default(30_000),
+    /** Largest gap of unused registers the planner reads through to coalesce requests. */
+    maxGap: z.number().int().min(0).max(124).default(0),
+  })
+  .strict()
+  .refine((d) => d.transport === "rtu" || d.host !== undefined, {
+    message: "transport tcp and rtu-over-tcp need host",
+    path: ["host"],
+  })
+  .refine((d) => d.transport !== "rtu" || (d.serial !== undefined && d.host === undefined), {
+    message: "transport rtu needs serial (and no host)",
+    path: ["serial"],
+  })
+  .refine((d) => d.transport === "rtu" || d.serial === undefined, {
+    message: "serial is only for transport rtu",
+    path: ["serial"],
+  });
+
 export const opcuaPointSchema = z
   .object({
     key: sensorKeySchema,
@@ -112,20 +165,61 @@ export const opcuaPointSchema = z
     message: "give exactly one of nodeId or browsePath",
   });
 
+/** OPC UA user identity [OPC 10000-4 §7.36]: anonymous, user name + password, or X.509. */
+export const opcuaAuthSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("anonymous") }).strict(),
+  z
+    .object({
+      type: z.literal("username"),
+      username: z.string().min(1),
+      passwordEnv: z.string().optional(),
+      passwordFile: z.string().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal("certificate"),
+      /** PEM user certificate and its PEM private key; relative to the config file. */
+      certificateFile: z.string().min(1),
+      privateKeyFile: z.string().min(1),
+    })
+    .strict(),
+]);
+export type OpcuaAuth = z.infer<typeof opcuaAuthSchema>;
+
+export const OPCUA_SECURITY_POLICIES = [
+  "None",
+  "Basic256Sha256",
+  "Aes128_Sha256_RsaOaep",
+  "Aes256_Sha256_RsaPss",
+] as const;
+
 export const opcuaDeviceSchema = z
   .object({
     id: deviceIdSchema,
     driver: z.literal("opcua"),
     endpoint: z.string().regex(/^opc\.tcp:\/\//),
     securityMode: z.enum(["None", "Sign", "SignAndEncrypt"]).default("None"),
-    securityPolicy: z.enum(["None", "Basic256Sha256"]).default("None"),
-    ...secretRef,
+    securityPolicy: z.enum(OPCUA_SECURITY_POLICIES).default("None"),
+    /** Default anonymous. */
+    auth: opcuaAuthSchema.optional(),
+    /**
+     * Accept a server certificate not yet in `<stateDir>/pki/opcua-client/trusted` (and add it
+     * there). Default true; set false in production once the server certificate is there.
+     */
+    trustUnknownServerCertificate: z.boolean().optional(),
+    /** Reconnection backoff cap (default 10 000): retries start at 1 s and double up to this. */
+    reconnectMaxDelayMs: z.number().int().min(2000).max(300_000).optional(),
     samplingIntervalMs: z.number().int().min(0).default(1000),
     publishingIntervalMs: z.number().int().min(10).default(1000),
     queueSize: z.number().int().min(1).default(10),
     points: z.array(opcuaPointSchema).min(1),
   })
-  .strict();
+  .strict()
+  .refine((d) => (d.securityMode === "None") === (d.securityPolicy === "None"), {
+    message: "securityMode None goes with securityPolicy None, Sign/SignAndEncrypt with a real policy",
+    path: ["securityPolicy"],
+  });
 
 export const mqttJsonDeviceSchema = z
   .object({
@@ -140,14 +234,41 @@ export const mqttJsonDeviceSchema = z
   .strict();
 
 export const deviceConfigSchema = z.discriminatedUnion("driver", [
+  modbusDeviceSchema,
   modbusTcpDeviceSchema,
   opcuaDeviceSchema,
   mqttJsonDeviceSchema,
 ]);
 export type DeviceConfig = z.infer<typeof deviceConfigSchema>;
 export type ModbusTcpDeviceConfig = z.infer<typeof modbusTcpDeviceSchema>;
+export type ModbusDeviceConfig = z.infer<typeof modbusDeviceSchema>;
 export type OpcuaDeviceConfig = z.infer<typeof opcuaDeviceSchema>;
 export type MqttJsonDeviceConfig = z.infer<typeof mqttJsonDeviceSchema>;
+
+export const PUBLISH_QUEUE_DEFAULTS = {
+  kind: "disk",
+  maxBytes: 64 * 1024 * 1024,
+  segmentBytes: 1024 * 1024,
+  fsyncIntervalMs: 1000,
+  replayBatchesPerSecond: 20,
+} as const;
+
+/** Outbound queue: "disk" (durable, default) or "memory" (lost on restart). */
+export const publishQueueSchema = z
+  .object({
+    kind: z.enum(["disk", "memory"]).default(PUBLISH_QUEUE_DEFAULTS.kind),
+    /** Queue directory, relative to stateDir (default `<stateDir>/queue`). */
+    dir: z.string().optional(),
+    /** Byte quota of the queue's segment files; oldest segments are evicted beyond it. */
+    maxBytes: z.number().int().min(4096).default(PUBLISH_QUEUE_DEFAULTS.maxBytes),
+    segmentBytes: z.number().int().min(1024).default(PUBLISH_QUEUE_DEFAULTS.segmentBytes),
+    /** Appends are fsynced at least this often (power loss loses at most this much). */
+    fsyncIntervalMs: z.number().int().min(10).default(PUBLISH_QUEUE_DEFAULTS.fsyncIntervalMs),
+    /** Backlog batches per second after a reconnect; 0 = unpaced. */
+    replayBatchesPerSecond: z.number().min(0).default(PUBLISH_QUEUE_DEFAULTS.replayBatchesPerSecond),
+  })
+  .strict();
+export type PublishQueueConfig = z.infer<typeof publishQueueSchema>;
 
 export const edgeConfigSchema = z
   .object({
@@ -168,9 +289,11 @@ export const edgeConfigSchema = z
         maxBatchReadings: z.number().int().min(1).max(20_000).default(2000),
         /** … or when its oldest reading has waited this long. */
         maxDelayMs: z.number().int().min(0).default(500),
+        /** Store-and-forward queue (docs/edge-store-and-forward.md). */
+        queue: publishQueueSchema.default(PUBLISH_QUEUE_DEFAULTS),
       })
       .strict()
-      .default({ maxBatchReadings: 2000, maxDelayMs: 500 }),
+      .default({ maxBatchReadings: 2000, maxDelayMs: 500, queue: PUBLISH_QUEUE_DEFAULTS }),
     /** Directory for the agent's durable state (sequence epoch, queue). */
     stateDir: z.string().default("./edge-state"),
     /** Directories searched for profile files (*.yaml), relative to this config file. */

@@ -4,7 +4,7 @@
  * mqtt-json devices.
  */
 import type { DeviceConfig } from "../config/schema";
-import { modbusTcpFactory } from "./modbus-tcp/factory";
+import { modbusFactory, modbusTcpFactory } from "./modbus/factory";
 import type { DriverContext, DriverFactory, DriverSet } from "./types";
 
 const lazy = (kind: DeviceConfig["driver"], load: () => Promise<DriverFactory>): DriverFactory => ({
@@ -13,6 +13,7 @@ const lazy = (kind: DeviceConfig["driver"], load: () => Promise<DriverFactory>):
 });
 
 export const DRIVER_FACTORIES: readonly DriverFactory[] = [
+  modbusFactory,
   modbusTcpFactory,
   lazy("opcua", async () => (await import("./opcua/factory")).opcuaFactory),
   lazy("mqtt-json", async () => (await import("./mqtt-json/factory")).mqttJsonFactory),

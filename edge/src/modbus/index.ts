@@ -4,3 +4,6 @@ export type { DecodedValue } from "./decode";
 export { decodeBit, decodeRegisters, orderedBytes } from "./decode";
 export type { PlannedPoint, PlanOptions, ReadRequest } from "./planner";
 export { FUNCTION_CODES, MAX_READ_BITS, MAX_READ_REGISTERS, planReads } from "./planner";
+export { encodeRegisters } from "./encode";
+export type { PortIssue, PortSettings, SerialSettings, ModbusTransport } from "./port-settings";
+export { checkModbusPorts, fromLegacy, portSettings, silentIntervalMs } from "./port-settings";

@@ -7,7 +7,8 @@
  * QoS 1 packets in its outgoing store and resends them, in order, after a reconnect
  * [MQTT-4.4.0-1]; the session is persistent (clean: false) [MQTT-3.1.2-4]. A batch leaves the
  * queue only on PUBACK. Flush triggers: maxBatchReadings readings held, or the oldest held
- * reading is maxDelayMs old.
+ * reading is maxDelayMs old. After a reconnect the backlog is replayed through a ReplayPacer
+ * (live batches first, backlog ≤ WINDOW/2 in flight and ≤ replayBatchesPerSecond).
  */
 import { readFileSync } from "node:fs";
 import type { IClientOptions, MqttClient } from "mqtt";
@@ -24,7 +25,10 @@ import type { Reading } from "../drivers/types";
 import { TelemetryBatcher, countReadings } from "./batcher";
 import { handleCommand } from "./commands";
 import { MemoryOutboundQueue, type OutboundQueue } from "./outbound-queue";
+import { ReplayPacer } from "./replay-pacer";
 import { SequenceStore } from "./sequence-store";
+import type { SeqRange } from "./gap-map";
+import type { QueueStats } from "./outbound-queue";
 
 const WINDOW = 16;
 const STATUS_REFRESH_MS = 30_000;
@@ -44,8 +48,10 @@ export interface PublisherOptions {
   stateDir: string;
   agentVersion: string;
   configHash: string;
-  /** Max batches held before evicting the oldest pending one. */
+  /** Max batches held by the default (memory) queue before evicting the oldest pending one. */
   maxQueuedBatches?: number;
+  /** Backlog batches sent per second after a reconnect; 0 = unpaced (default 20). */
+  replayBatchesPerSecond?: number;
 }
 
 export interface PublisherStats {
@@ -57,6 +63,8 @@ export interface PublisherStats {
   batchesAcked: number;
   readingsAcked: number;
   batchesEvicted: number;
+  queue: QueueStats;
+  gaps: SeqRange[];
   pending: number;
   inFlight: number;
   bufferedReadings: number;
@@ -74,6 +82,9 @@ export class Publisher {
   private connectedAt = 0;
   private drained: (() => void) | undefined;
   private firstConnect: Promise<void> = new Promise(() => undefined);
+  private readonly pacer: ReplayPacer;
+  private readonly backlogFlying = new Set<number>();
+  private pumpTimer: NodeJS.Timeout | undefined;
   private readonly counters = {
     connects: 0,
     batchesQueued: 0,
@@ -92,6 +103,7 @@ export class Publisher {
     private readonly queue: OutboundQueue = new MemoryOutboundQueue(opts.maxQueuedBatches ?? 1000),
   ) {
     this.sequence = new SequenceStore(opts.stateDir, () => clock.now());
+    this.pacer = new ReplayPacer(opts.replayBatchesPerSecond ?? 20, () => clock.now());
     this.topic = {
       telemetry: topics.telemetry(opts.tenant, opts.gatewayId),
       status: topics.status(opts.tenant, opts.gatewayId),
@@ -102,8 +114,10 @@ export class Publisher {
   /** Opens the sequence state and starts connecting (see `connected()`). */
   async start(): Promise<void> {
     const continued = this.sequence.open();
+    const { highestSeq } = this.queue.open(this.sequence.epoch, this.sequence.lastSeq);
+    this.sequence.advanceTo(highestSeq); // never reuse a seq the queue still holds
     this.logger.info(
-      { epoch: this.sequence.epoch, lastSeq: this.sequence.lastSeq, continued },
+      { epoch: this.sequence.epoch, lastSeq: this.sequence.lastSeq, continued, queue: this.queue.stats() },
       "sequence state",
     );
     const { connect } = await import("mqtt");
@@ -152,7 +166,11 @@ export class Publisher {
 
   private onConnect(client: MqttClient): void {
     this.counters.connects++;
-    this.logger.info({ url: this.opts.url, connects: this.counters.connects }, "platform broker connected");
+    this.pacer.mark = this.sequence.lastSeq;
+    this.logger.info(
+      { url: this.opts.url, connects: this.counters.connects, replayThrough: this.pacer.mark },
+      "platform broker connected",
+    );
     this.publishStatus("online", "connected");
     client.subscribe(this.topic.cmdFilter, { qos: 1 }, (err) => {
       if (err) this.logger.error({ err: err.message }, "command subscribe failed");
@@ -175,7 +193,19 @@ export class Publisher {
       config: { version: 1, hash: this.opts.configHash },
       epoch: this.sequence.epoch,
     };
-    if (reason !== "connection-lost") s.devices = this.health();
+    if (reason !== "connection-lost") {
+      s.devices = this.health();
+      const q = this.queue.stats();
+      s.queue = {
+        pending: q.pending + q.inFlight,
+        bytes: q.bytes,
+        evictedBatches: q.evictedBatches,
+        evictedReadings: q.evictedReadings,
+        evictedBytes: q.evictedBytes,
+        lostBatches: q.lostBatches,
+        gaps: this.queue.gaps(),
+      };
+    }
     return s;
   }
 
@@ -236,10 +266,10 @@ export class Publisher {
         readings: countReadings(devices),
       });
       this.counters.batchesQueued++;
-      if (evicted !== undefined && (this.queue.evicted === 1 || this.queue.evicted % 100 === 0)) {
+      if (evicted > 0) {
         this.logger.warn(
-          { seq: evicted.seq, evicted: this.queue.evicted },
-          "outbound queue full, evicted oldest batch",
+          { seq: batch.seq, evictedNow: evicted, evicted: this.queue.evicted },
+          "outbound queue full, evicted oldest pending batches",
         );
       }
     }
@@ -250,19 +280,39 @@ export class Publisher {
     const client = this.client;
     if (client === undefined || !client.connected) return;
     while (this.queue.inFlight < WINDOW) {
-      const item = this.queue.takeNext();
+      // Live first; backlog only within half the window and the pacer's rate.
+      let item = this.queue.takeNext(this.pacer.mark);
+      if (item === undefined && this.backlogFlying.size < WINDOW / 2 && this.pacer.take()) {
+        item = this.queue.takeNext();
+        if (item === undefined) this.pacer.refund();
+        else this.backlogFlying.add(item.seq);
+      }
       if (item === undefined) break;
+      const { seq, readings } = item;
       client.publish(this.topic.telemetry, item.payload, { qos: 1 }, (err) => {
+        this.backlogFlying.delete(seq);
         if (err) {
-          this.queue.release(item.seq);
+          this.queue.release(seq);
           return;
         }
-        this.queue.ack(item.seq);
+        this.queue.ack(seq);
         this.counters.batchesAcked++;
-        this.counters.readingsAcked += item.readings;
+        this.counters.readingsAcked += readings;
         if (this.queue.pending === 0 && this.queue.inFlight === 0) this.drained?.();
         this.pump();
       });
+    }
+    // Backlog held back by the pacer: come back when the next permit is due.
+    const paced = this.backlogFlying.size < WINDOW / 2 && this.queue.inFlight < WINDOW;
+    if (paced && this.queue.pending > 0 && this.pumpTimer === undefined && !this.stopping) {
+      this.pumpTimer = setTimeout(
+        () => {
+          this.pumpTimer = undefined;
+          this.pump();
+        },
+        Math.max(10, this.pacer.waitMs()),
+      );
+      this.pumpTimer.unref();
     }
   }
 
@@ -295,6 +345,8 @@ export class Publisher {
   async stop(): Promise<void> {
     if (this.statusTimer !== undefined) clearInterval(this.statusTimer);
     this.statusTimer = undefined;
+    if (this.pumpTimer !== undefined) clearTimeout(this.pumpTimer);
+    this.pumpTimer = undefined;
     this.flush();
     const client = this.client;
     if (client === undefined) return;
@@ -311,6 +363,7 @@ export class Publisher {
     if (client.connected) await this.publishStatus("offline", "shutdown");
     await client.endAsync();
     this.client = undefined;
+    this.queue.close();
     if (this.queue.pending + this.queue.inFlight > 0) {
       this.logger.warn(
         { pending: this.queue.pending, inFlight: this.queue.inFlight },
@@ -329,6 +382,8 @@ export class Publisher {
       batchesAcked: this.counters.batchesAcked,
       readingsAcked: this.counters.readingsAcked,
       batchesEvicted: this.queue.evicted,
+      queue: this.queue.stats(),
+      gaps: this.queue.gaps(),
       pending: this.queue.pending,
       inFlight: this.queue.inFlight,
       bufferedReadings: this.batcher.size,

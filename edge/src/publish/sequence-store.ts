@@ -58,6 +58,14 @@ export class SequenceStore {
     return seq;
   }
 
+  /** Moves lastSeq up to `seq` (never down), e.g. when the queue holds a higher seq. */
+  advanceTo(seq: number): void {
+    const s = this.require();
+    if (seq <= s.lastSeq) return;
+    this.write({ epoch: s.epoch, lastSeq: seq });
+    s.lastSeq = seq;
+  }
+
   private require(): SequenceState {
     if (this.state === undefined) throw new CityTwinError("STATE_IO", "sequence store not opened");
     return this.state;

@@ -7,41 +7,59 @@
  * Timestamps: SourceTimestamp → clock "device", else ServerTimestamp → "server", else the edge
  * clock. Quality from the StatusCode severity [OPC 10000-4 §7.39].
  *
- * Recovery: the client reconnects with capped backoff (1 s … 10 s, forever) and node-opcua
- * re-activates the session and transfers or recreates its subscriptions (`session_restored`)
- * [OPC 10000-4 §5.13.7 TransferSubscriptions]. If the session itself is lost, the driver
- * builds a new session and subscription. node-opcua is imported lazily. The client PKI lives
- * in `<stateDir>/pki/opcua-client`, never in the user's home directory.
+ * Recovery (never more than one session per device):
+ *  - the secure channel reconnects with capped backoff (1 s doubling to reconnectMaxDelayMs);
+ *  - node-opcua then re-activates the same session [OPC 10000-4 §5.6.3] or, after a server
+ *    restart, creates one replacement session, tries TransferSubscriptions [§5.13.7] and
+ *    recreates the subscription and its monitored items;
+ *  - just before that recreation, `beforeSubscriptionRecreate` re-resolves every browse path on
+ *    the new session and points the monitored items at the (possibly new) NodeIds;
+ *  - points that could not be resolved or monitored are retried on a timer on the live session.
+ * The driver only creates a session itself at start (retrying with the same capped backoff and
+ * closing any half-built session first). node-opcua is imported lazily.
  */
-import { join } from "node:path";
 import type { Logger } from "pino";
 import { qualityFromOpcUaStatus, type DeviceHealth } from "@citytwin/model";
 import type { OpcuaDeviceConfig } from "../../config/schema";
 import type { DriverContext, Reading, StreamSink, StreamingDriver } from "../types";
 import type * as OpcuaModule from "node-opcua";
-import type {
-  ClientSession,
-  ClientSubscription,
-  DataValue,
-  NodeId,
-  OPCUAClient,
-  UserIdentityInfo,
-} from "node-opcua";
+import type { ClientMonitoredItem, ClientSession, ClientSubscription, DataValue, NodeId } from "node-opcua";
+import { clientOptions, maxDelayMs, monitoringParameters, userIdentity } from "./client-setup";
+import { dataValueToReading } from "./reading";
 
 type Opcua = typeof OpcuaModule;
-type Client = OPCUAClient;
-type Session = ClientSession;
-type Subscription = ClientSubscription;
+type Point = OpcuaDeviceConfig["points"][number];
+interface PointState {
+  point: Point;
+  nodeId: NodeId | string | undefined;
+  item: ClientMonitoredItem | undefined;
+  /** Needs (re)resolution and a new monitored item. */
+  pending: boolean;
+}
+/** node-opcua calls this hook on the replacement session before recreating subscriptions. */
+interface RecreateHook {
+  beforeSubscriptionRecreate?: (session: ClientSession) => Promise<Error | undefined>;
+}
 
 export class OpcUaDriver implements StreamingDriver {
   readonly deviceIds: readonly string[];
-  private client: Client | undefined;
-  private session: Session | undefined;
-  private subscription: Subscription | undefined;
+  private client: OpcuaModule.OPCUAClient | undefined;
+  private session: ClientSession | undefined;
+  private subscription: ClientSubscription | undefined;
   private sink: StreamSink | undefined;
   private stopped = false;
-  private building: Promise<void> | undefined;
-  private readonly counters = { changes: 0, sessions: 0, reconnects: 0, resolveFailures: 0 };
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retrying = false;
+  private health: DeviceHealth = "unknown";
+  private readonly states: PointState[];
+  private readonly counters = {
+    changes: 0,
+    sessions: 0,
+    restores: 0,
+    reconnects: 0,
+    resolveFailures: 0,
+    reresolved: 0,
+  };
 
   constructor(
     private readonly device: OpcuaDeviceConfig,
@@ -49,197 +67,218 @@ export class OpcUaDriver implements StreamingDriver {
     private readonly logger: Logger,
   ) {
     this.deviceIds = [device.id];
+    this.states = device.points.map((point) => ({
+      point,
+      nodeId: point.nodeId,
+      item: undefined,
+      pending: true,
+    }));
   }
 
   async start(sink: StreamSink): Promise<void> {
     this.sink = sink;
     const ua = await import("node-opcua");
-    const certificateManager = new ua.OPCUACertificateManager({
-      rootFolder: join(this.ctx.stateDir, "pki", "opcua-client"),
-      automaticallyAcceptUnknownCertificate: true,
-      disableFileWatchers: true,
-    });
-    const client = ua.OPCUAClient.create({
-      applicationName: `CityTwin edge ${this.ctx.gatewayId}`,
-      endpointMustExist: false,
-      keepSessionAlive: true,
-      connectionStrategy: { maxRetry: -1, initialDelay: 1000, maxDelay: 10_000 },
-      securityMode: ua.MessageSecurityMode[this.device.securityMode],
-      securityPolicy: ua.SecurityPolicy[this.device.securityPolicy],
-      clientCertificateManager: certificateManager,
-    });
+    const client = ua.OPCUAClient.create(clientOptions(ua, this.device, this.ctx));
     this.client = client;
+    (client as unknown as RecreateHook).beforeSubscriptionRecreate = (s) => this.reresolve(ua, s);
+    const endpoint = this.device.endpoint;
+    client.on("backoff", (retry: number, delay: number) =>
+      this.logger.debug({ endpoint, retry, delay }, "opcua connect retry"),
+    );
     client.on("connection_lost", () => {
       this.counters.reconnects++;
       this.setHealth("down");
-      this.logger.warn({ endpoint: this.device.endpoint }, "opcua connection lost");
+      this.logger.warn({ endpoint }, "opcua connection lost");
     });
-    client.on("connection_reestablished", () => {
-      this.logger.info({ endpoint: this.device.endpoint }, "opcua connection reestablished");
+    client.on("connection_reestablished", () =>
+      this.logger.info({ endpoint }, "opcua channel re-established"),
+    );
+    this.retryTimer = setInterval(() => void this.retryPending(ua), Math.min(5000, maxDelayMs(this.device)));
+    // Connect in the background: connect() only resolves once the server answers (it retries
+    // forever), and a missing server must not block the agent.
+    void this.run(ua).catch((err: Error) => {
+      if (!this.stopped) this.logger.error({ endpoint, err: err.message }, "opcua connect failed");
     });
-    client.on("after_reconnection", () => {
-      // node-opcua restores session + subscriptions; verify and rebuild when it could not.
-      void this.ensureSession(ua);
-    });
-    // Connect in the background: with an infinite retry strategy connect() only resolves
-    // once the server answers, and a missing server must not block the agent.
-    void client
-      .connect(this.device.endpoint)
-      .then(() => this.ensureSession(ua))
-      .catch((err: Error) => {
-        if (!this.stopped)
-          this.logger.error({ endpoint: this.device.endpoint, err: err.message }, "opcua connect failed");
-      });
   }
 
-  private ensureSession(ua: Opcua): Promise<void> {
-    this.building ??= this.buildSession(ua).finally(() => {
-      this.building = undefined;
-    });
-    return this.building;
-  }
-
-  private async buildSession(ua: Opcua): Promise<void> {
+  private async run(ua: Opcua): Promise<void> {
     const client = this.client;
-    if (client === undefined || this.stopped) return;
-    if (this.session !== undefined && this.subscription !== undefined) {
-      // Give node-opcua's own session restore a moment, then check the subscription is live.
-      await new Promise((r) => setTimeout(r, 500));
-      if (this.subscription.subscriptionId !== undefined && this.subscription.subscriptionId !== 0xffffffff) {
-        this.setHealth("ok");
-        return;
+    if (client === undefined) return;
+    const cap = maxDelayMs(this.device);
+    // connect() retries a refused socket itself, but fails outright when the secure-channel
+    // handshake or the endpoint lookup breaks (e.g. a server still starting): retry here too.
+    for (let delay = 1000; ; delay = Math.min(delay * 2, cap)) {
+      try {
+        await client.connect(this.device.endpoint);
+        break;
+      } catch (err) {
+        if (this.stopped) return;
+        const log = { endpoint: this.device.endpoint, err: (err as Error).message, retryInMs: delay };
+        this.logger.warn(log, "opcua connect failed");
+        this.setHealth("down");
+        await client.disconnect().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, delay));
+        if (this.stopped) return;
       }
     }
-    try {
-      const old = this.session;
-      this.session = undefined;
-      this.subscription = undefined;
-      if (old !== undefined) await old.close(true).catch(() => undefined);
-      const password = this.ctx.secrets.devicePasswords[this.device.id];
-      const identity: UserIdentityInfo =
-        this.device.username !== undefined && password !== undefined
-          ? { type: ua.UserTokenType.UserName, userName: this.device.username, password }
-          : { type: ua.UserTokenType.Anonymous };
-      const session = await client.createSession(identity);
-      this.counters.sessions++;
-      session.on("session_closed", () => {
-        if (!this.stopped) this.logger.warn({ deviceId: this.device.id }, "opcua session closed");
-      });
-      this.session = session;
-      const subscription = await session.createSubscription2({
-        requestedPublishingInterval: this.device.publishingIntervalMs,
-        requestedLifetimeCount: 100,
-        requestedMaxKeepAliveCount: 10,
-        maxNotificationsPerPublish: 1000,
-        publishingEnabled: true,
-        priority: 10,
-      });
-      this.subscription = subscription;
-      await this.monitorAll(ua, session, subscription);
-      this.logger.info({ deviceId: this.device.id, points: this.device.points.length }, "opcua subscribed");
-    } catch (err) {
-      this.setHealth("down");
-      this.logger.error(
-        { deviceId: this.device.id, err: (err as Error).message },
-        "opcua session setup failed",
-      );
+    for (let delay = 1000; !this.stopped; delay = Math.min(delay * 2, cap)) {
+      try {
+        await this.openSession(ua, client);
+        return;
+      } catch (err) {
+        this.setHealth("down");
+        this.logger.error(
+          { deviceId: this.device.id, err: (err as Error).message },
+          "opcua session setup failed",
+        );
+        const half = this.session;
+        this.session = undefined;
+        this.subscription = undefined;
+        await half?.close(true).catch(() => undefined);
+        await new Promise((r) => setTimeout(r, delay));
+      }
     }
   }
 
-  private async monitorAll(ua: Opcua, session: Session, subscription: Subscription): Promise<void> {
-    let failed = 0;
-    for (const point of this.device.points) {
-      let nodeId: string | NodeId | undefined = point.nodeId;
-      if (nodeId === undefined && point.browsePath !== undefined) {
-        const res = await session.translateBrowsePath(ua.makeBrowsePath("RootFolder", point.browsePath));
-        const target = res.targets?.[0]?.targetId;
-        if (!res.statusCode.isGood() || target === undefined) {
-          failed++;
-          this.counters.resolveFailures++;
-          this.logger.warn(
-            {
-              deviceId: this.device.id,
-              key: point.key,
-              browsePath: point.browsePath,
-              status: res.statusCode.name,
-            },
-            "opcua browse path not resolved",
-          );
-          this.emit([this.badReading(point.key)]);
+  private async openSession(ua: Opcua, client: OpcuaModule.OPCUAClient): Promise<void> {
+    const identity = userIdentity(ua, this.device, this.ctx);
+    if (typeof identity === "string") throw new Error(identity);
+    const session = await client.createSession(identity);
+    this.counters.sessions++;
+    this.session = session;
+    if (this.stopped) return;
+    session.on("session_restored", () => {
+      this.counters.restores++;
+      this.logger.info({ deviceId: this.device.id }, "opcua session restored");
+      this.updateHealth(true);
+      void this.retryPending(ua);
+    });
+    session.on("session_repaired_failed", (err: Error) =>
+      this.logger.warn(
+        { deviceId: this.device.id, err: err.message },
+        "opcua session repair failed; retrying",
+      ),
+    );
+    this.subscription = await session.createSubscription2({
+      requestedPublishingInterval: this.device.publishingIntervalMs,
+      requestedLifetimeCount: 100,
+      requestedMaxKeepAliveCount: 10,
+      maxNotificationsPerPublish: 1000,
+      publishingEnabled: true,
+      priority: 10,
+    });
+    for (const state of this.states) await this.monitor(ua, session, state);
+    this.updateHealth();
+    this.logger.info({ deviceId: this.device.id, points: this.states.length }, "opcua subscribed");
+  }
+
+  private async resolve(ua: Opcua, session: ClientSession, state: PointState): Promise<NodeId | undefined> {
+    const path = state.point.browsePath;
+    if (path === undefined) return undefined;
+    const res = await session.translateBrowsePath(ua.makeBrowsePath("RootFolder", path));
+    const target = res.targets?.[0]?.targetId;
+    if (res.statusCode.isGood() && target !== undefined) return target;
+    this.counters.resolveFailures++;
+    const log = {
+      deviceId: this.device.id,
+      key: state.point.key,
+      browsePath: path,
+      status: res.statusCode.name,
+    };
+    this.logger.warn(log, "opcua browse path not resolved");
+    return undefined;
+  }
+
+  /** Resolves (browse paths) and creates the monitored item; on failure marks the point pending. */
+  private async monitor(ua: Opcua, session: ClientSession, state: PointState): Promise<void> {
+    const subscription = this.subscription;
+    if (subscription === undefined) return;
+    if (state.item !== undefined) await state.item.terminate().catch(() => undefined);
+    state.item = undefined;
+    state.pending = true;
+    const nodeId = state.point.nodeId ?? (await this.resolve(ua, session, state));
+    state.nodeId = nodeId;
+    if (nodeId === undefined) return this.emitBad(state.point.key);
+    const { point } = state;
+    const item = await subscription.monitor(
+      { nodeId, attributeId: ua.AttributeIds.Value },
+      monitoringParameters(ua, this.device, point),
+      ua.TimestampsToReturn.Both,
+    );
+    item.on("changed", (dv: DataValue) => this.onChange(point.key, dv));
+    item.on("err", (msg: string) => {
+      this.logger.warn({ deviceId: this.device.id, key: point.key, err: msg }, "opcua monitored item failed");
+      state.pending = true;
+      this.emitBad(point.key);
+      this.updateHealth();
+    });
+    state.item = item;
+    state.pending = !item.statusCode.isGood();
+    if (state.pending) this.emitBad(point.key);
+  }
+
+  /** node-opcua hook on the replacement session: point items at re-resolved NodeIds. */
+  private async reresolve(ua: Opcua, session: ClientSession): Promise<undefined> {
+    for (const state of this.states) {
+      if (state.point.browsePath === undefined || state.item === undefined) continue;
+      try {
+        const nodeId = await this.resolve(ua, session, state);
+        if (nodeId === undefined) {
+          state.pending = true;
           continue;
         }
-        nodeId = target;
-      }
-      const deadband = point.deadband;
-      const filter =
-        deadband === undefined
-          ? null
-          : new ua.DataChangeFilter({
-              trigger: ua.DataChangeTrigger.StatusValue,
-              deadbandType: deadband.type === "absolute" ? ua.DeadbandType.Absolute : ua.DeadbandType.Percent,
-              deadbandValue: deadband.value,
-            });
-      const item = await subscription.monitor(
-        { nodeId, attributeId: ua.AttributeIds.Value },
-        {
-          samplingInterval: point.samplingIntervalMs ?? this.device.samplingIntervalMs,
-          queueSize: point.queueSize ?? this.device.queueSize,
-          discardOldest: true,
-          filter,
-        },
-        ua.TimestampsToReturn.Both,
-      );
-      item.on("changed", (dv: DataValue) => this.onChange(point.key, dv));
-      item.on("err", (msg: string) => {
+        if (nodeId.toString() !== state.item.itemToMonitor.nodeId.toString()) this.counters.reresolved++;
+        state.item.itemToMonitor.nodeId = nodeId;
+        state.nodeId = nodeId;
+      } catch (err) {
+        state.pending = true;
         this.logger.warn(
-          { deviceId: this.device.id, key: point.key, err: msg },
-          "opcua monitored item failed",
+          { deviceId: this.device.id, err: (err as Error).message },
+          "opcua re-resolve failed",
         );
-        this.emit([this.badReading(point.key)]);
-      });
+      }
     }
-    this.setHealth(failed === 0 ? "ok" : failed === this.device.points.length ? "down" : "degraded");
+    return undefined; // never block the repair: unresolved points are retried later
+  }
+
+  private async retryPending(ua: Opcua): Promise<void> {
+    const { session, client } = this;
+    if (this.retrying || this.stopped || session === undefined || this.subscription === undefined) return;
+    if (client === undefined || client.isReconnecting || !this.states.some((s) => s.pending)) return;
+    this.retrying = true;
+    try {
+      for (const state of this.states) if (state.pending) await this.monitor(ua, session, state);
+    } catch (err) {
+      this.logger.debug({ deviceId: this.device.id, err: (err as Error).message }, "opcua retry failed");
+    } finally {
+      this.retrying = false;
+      this.updateHealth();
+    }
   }
 
   private onChange(key: string, dv: DataValue): void {
     this.counters.changes++;
     const quality = qualityFromOpcUaStatus(dv.statusCode.value);
-    const src = dv.sourceTimestamp?.getTime();
-    const srv = dv.serverTimestamp?.getTime();
-    const [ts, clock] =
-      src !== undefined && src > 0
-        ? [src, "device" as const]
-        : srv !== undefined && srv > 0
-          ? [srv, "server" as const]
-          : [this.ctx.clock.now(), "edge" as const];
-    const raw: unknown = dv.value?.value;
-    let value: number | boolean | string | null = null;
-    if (typeof raw === "number" || typeof raw === "boolean") value = raw;
-    else if (typeof raw === "bigint") value = Number(raw);
-    else if (typeof raw === "string") value = raw.slice(0, 256);
-    else if (Array.isArray(raw) && raw.length === 2 && raw.every((x) => typeof x === "number")) {
-      value = (raw[0] as number) * 2 ** 32 + (raw[1] as number); // node-opcua Int64/UInt64 [hi, lo]
-    }
-    const q = value === null && quality === "good" ? "bad" : quality;
-    this.emit([{ deviceId: this.device.id, key, ts: Math.round(ts), clock, value, quality: q }]);
+    if (this.health === "down" && quality === "good") this.updateHealth(true);
+    this.emit([dataValueToReading(this.device.id, key, dv, quality, this.ctx.clock.now())]);
   }
 
-  private badReading(key: string): Reading {
-    return {
-      deviceId: this.device.id,
-      key,
-      ts: this.ctx.clock.now(),
-      clock: "edge",
-      value: null,
-      quality: "bad",
-    };
+  private emitBad(key: string): void {
+    const ts = this.ctx.clock.now();
+    this.emit([{ deviceId: this.device.id, key, ts, clock: "edge", value: null, quality: "bad" }]);
   }
 
   private emit(readings: Reading[]): void {
     this.sink?.readings(readings);
   }
 
-  private health: DeviceHealth = "unknown";
+  /** From the points' states; skipped while reconnecting unless `restored`. */
+  private updateHealth(restored = false): void {
+    if ((!restored && this.client?.isReconnecting === true) || this.subscription === undefined) return;
+    const bad = this.states.filter((s) => s.pending).length;
+    this.setHealth(bad === 0 ? "ok" : bad === this.states.length ? "down" : "degraded");
+  }
+
   private setHealth(h: DeviceHealth): void {
     if (h === this.health) return;
     this.health = h;
@@ -250,13 +289,16 @@ export class OpcUaDriver implements StreamingDriver {
     return {
       opcua_changes: this.counters.changes,
       opcua_sessions: this.counters.sessions,
+      opcua_session_restores: this.counters.restores,
       opcua_connection_losses: this.counters.reconnects,
       opcua_resolve_failures: this.counters.resolveFailures,
+      opcua_reresolved: this.counters.reresolved,
     };
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.retryTimer);
     const { client, session, subscription } = this;
     this.client = undefined;
     this.session = undefined;
