@@ -4,10 +4,17 @@
  * broker and starts every driver; `connected()` resolves on the first CONNACK; `stop()`
  * stops drivers, flushes and publishes offline/shutdown. Device health is tracked here and
  * carried in the retained status.
+ *
+ * Remote operations (docs/edge-remote-ops.md): dispatched commands run through a
+ * CommandDispatcher against the current drivers; a pushed config is checked with the file
+ * loader and applied by restarting the drivers only (the publisher, its queue and seq keep
+ * running). Config applies are serialised; a rejected or failing config leaves the old running.
  */
 import type { Logger } from "pino";
-import type { DeviceHealth } from "@citytwin/model";
+import { configResultId, WIRE_VERSION, type CommandResult, type DeviceHealth } from "@citytwin/model";
 import type { ResolvedEdgeConfig } from "./config/load";
+import { checkPushedConfig } from "./commands/config-push";
+import { CommandDispatcher } from "./commands/dispatch";
 import { createDrivers } from "./drivers/registry";
 import { PollRunner, type PollStats } from "./drivers/poll-runner";
 import type { Reading, StreamSink, StreamingDriver } from "./drivers/types";
@@ -15,6 +22,7 @@ import { resolve } from "node:path";
 import { DiskOutboundQueue } from "./publish/disk-queue";
 import { MemoryOutboundQueue, type OutboundQueue } from "./publish/outbound-queue";
 import { Publisher, type PublisherStats } from "./publish/publisher";
+import { PolicyTable, RbeFilter, buildAgentHealth, type RbeStats } from "./report";
 import { systemClock, type Clock } from "./runtime/clock";
 import { AGENT_VERSION } from "./version";
 
@@ -24,6 +32,8 @@ export interface EdgeAgentOptions {
   clock?: Clock;
   /** Replaces the configured outbound queue (publish.queue). */
   queue?: OutboundQueue;
+  /** Environment for secrets of pushed configs (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface EdgeAgentStats {
@@ -32,6 +42,8 @@ export interface EdgeAgentStats {
   polling: Record<string, PollStats>;
   streaming: Record<string, number>;
   readingsIn: number;
+  /** Report by exception: readings in, reported, suppressed (edge/src/report). */
+  rbe: RbeStats;
 }
 
 export class EdgeAgent {
@@ -41,10 +53,19 @@ export class EdgeAgent {
   private runner: PollRunner | undefined;
   private streaming: StreamingDriver[] = [];
   private readingsIn = 0;
+  private policies: PolicyTable | undefined;
+  private readonly rbe = new RbeFilter((dev, key) => this.policies?.lookup(dev, key));
+  private readonly startedAt: number;
+  private config: ResolvedEdgeConfig;
+  private pushed: { version: number; hash: string } | undefined;
+  private applying: Promise<unknown> = Promise.resolve();
+  private sink: StreamSink | undefined;
 
   constructor(private readonly opts: EdgeAgentOptions) {
     const { config } = opts;
+    this.config = config;
     this.clock = opts.clock ?? systemClock;
+    this.startedAt = this.clock.now();
     for (const d of config.devices) this.health[d.id] = "unknown";
     const pub = {
       url: config.mqtt.url,
@@ -58,6 +79,7 @@ export class EdgeAgent {
       stateDir: config.stateDirAbs,
       agentVersion: AGENT_VERSION,
       configHash: config.hash,
+      statusIntervalMs: config.publish.statusIntervalMs,
       ...(config.mqtt.username === undefined ? {} : { username: config.mqtt.username }),
       ...(config.secrets.mqttPassword === undefined ? {} : { password: config.secrets.mqttPassword }),
       ...(config.mqtt.caFile === undefined ? {} : { caFile: config.mqtt.caFile }),
@@ -69,15 +91,33 @@ export class EdgeAgent {
       this.clock,
       opts.queue ?? createQueue(config),
     );
+    this.publisher.setHealthSource(() =>
+      buildAgentHealth(
+        this.runner?.stats() ?? {},
+        { stats: this.rbe.stats(), suppressedBy: this.rbe.suppressedByDevice() },
+        (this.clock.now() - this.startedAt) / 1000,
+      ),
+    );
+    const dispatcher = new CommandDispatcher(
+      () => ({ devices: this.config.devices, streaming: this.streaming }),
+      this.clock,
+    );
+    this.publisher.setHandlers({
+      command: (cmd) => dispatcher.run(cmd),
+      config: (payload) => {
+        const next = this.applying.then(() => this.applyConfig(payload));
+        this.applying = next.catch(() => undefined);
+        return next;
+      },
+    });
   }
 
   async start(): Promise<void> {
-    const { config, logger } = this.opts;
     await this.publisher.start();
-    const sink: StreamSink = {
+    this.sink = {
       readings: (rs: Reading[]) => {
         this.readingsIn += rs.length;
-        this.publisher.add(rs);
+        this.publisher.add(this.rbe.filter(rs, this.clock.now()));
       },
       health: (id, h) => {
         if (this.health[id] === h) return;
@@ -85,6 +125,18 @@ export class EdgeAgent {
         this.publisher.refreshStatus();
       },
     };
+    // Serialised with config applies: a retained config may arrive right after CONNACK.
+    const first = this.applying.then(() => this.startDrivers(this.config));
+    this.applying = first.catch(() => undefined);
+    await first;
+  }
+
+  private async startDrivers(config: ResolvedEdgeConfig): Promise<void> {
+    const { logger } = this.opts;
+    const sink = this.sink;
+    if (sink === undefined) return;
+    this.policies = new PolicyTable(config.devices, config.profileById);
+    this.rbe.reset();
     const set = await createDrivers(config.devices, {
       logger: logger.child({ component: "drivers" }),
       clock: this.clock,
@@ -99,14 +151,70 @@ export class EdgeAgent {
     this.runner.start();
   }
 
+  private async stopDrivers(): Promise<void> {
+    await this.runner?.stop();
+    this.runner = undefined;
+    await Promise.all(this.streaming.map((s) => s.stop().catch(() => undefined)));
+    this.streaming = [];
+  }
+
+  private resetHealth(config: ResolvedEdgeConfig): void {
+    for (const id of Object.keys(this.health)) delete this.health[id];
+    for (const d of config.devices) this.health[d.id] = "unknown";
+  }
+
+  /** Checks and applies one pushed config message; undefined when it is the one running. */
+  private async applyConfig(payload: Buffer): Promise<CommandResult | undefined> {
+    const log = this.opts.logger.child({ component: "config-push" });
+    const check = checkPushedConfig(payload, this.config, this.opts.env ?? process.env);
+    const result = (ok: boolean, version: number | undefined, text: string): CommandResult => {
+      const base: Base = { v: WIRE_VERSION, id: configResultId(version ?? 0), completedAt: this.clock.now() };
+      return ok
+        ? { ...base, ok: true, value: text }
+        : { ...base, ok: false, error: { code: "CONFIG_REJECTED", message: text } };
+    };
+    if (!check.ok) {
+      log.warn({ version: check.version, reason: check.message }, "pushed config rejected");
+      return result(false, check.version, check.message);
+    }
+    if (this.pushed?.hash === check.hash) return undefined; // retained redelivery
+    if (this.pushed !== undefined && check.version <= this.pushed.version) {
+      const why = `version ${check.version} is not newer than running ${this.pushed.version}`;
+      return result(false, check.version, why);
+    }
+    const old = this.config;
+    await this.stopDrivers();
+    this.resetHealth(check.config);
+    try {
+      await this.startDrivers(check.config);
+    } catch (err) {
+      log.error(
+        { version: check.version, err: (err as Error).message },
+        "pushed config failed; old restored",
+      );
+      await this.stopDrivers();
+      this.resetHealth(old);
+      await this.startDrivers(old);
+      return result(false, check.version, `drivers failed to start: ${(err as Error).message}`);
+    }
+    this.config = check.config;
+    this.pushed = { version: check.version, hash: check.hash };
+    this.publisher.setRunningConfig(check.version, check.hash);
+    log.info(
+      { version: check.version, hash: check.hash, devices: check.config.devices.length },
+      "config applied",
+    );
+    return result(true, check.version, check.hash);
+  }
+
   /** Resolves on the first connection to the platform broker. */
   connected(): Promise<void> {
     return this.publisher.connected();
   }
 
   async stop(): Promise<void> {
-    await this.runner?.stop();
-    await Promise.all(this.streaming.map((s) => s.stop().catch(() => undefined)));
+    await this.applying;
+    await this.stopDrivers();
     await this.publisher.stop();
   }
 
@@ -121,9 +229,12 @@ export class EdgeAgent {
       polling: this.runner?.stats() ?? {},
       streaming,
       readingsIn: this.readingsIn,
+      rbe: this.rbe.stats(),
     };
   }
 }
+
+type Base = Pick<CommandResult, "v" | "id" | "completedAt">;
 
 /** The outbound queue publish.queue asks for; the disk queue lives under stateDir. */
 function createQueue(config: ResolvedEdgeConfig): OutboundQueue {

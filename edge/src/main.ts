@@ -1,73 +1,10 @@
 /**
- * CLI: `tsx edge/src/main.ts --config edge.yaml [--help]`.
- * Logs pino JSON to stdout; logs `ready` after the first platform connection; SIGTERM/SIGINT
- * stop gracefully (flush, offline status) and exit 0. A config error goes to stderr, exit 2.
+ * `tsx edge/src/main.ts --config edge.yaml [--help]`: the agent (see cli/run.ts). Kept as the
+ * entry the launcher spawns; `citytwin-edge run` (cli/main.ts) is the same code.
  */
-import { pino } from "pino";
-import { CityTwinError, parseConfigCli } from "@citytwin/model";
-import { readEdgeConfigFile } from "./config/load";
-import { EdgeAgent } from "./agent";
-import { AGENT_VERSION } from "./version";
+import { runAgent, runUsage } from "./cli/run";
 
-const USAGE = `Usage: tsx edge/src/main.ts --config <edge.yaml>
-
-CityTwin edge agent ${AGENT_VERSION}: bridges a gateway's field devices (Modbus TCP, OPC UA,
-JSON over MQTT) to the platform broker.
-
-Options:
-  -c, --config <file>   edge config (YAML, version 1)
-  -h, --help            show this help
-Environment:
-  LOG_LEVEL             pino level (default info)
-`;
-
-async function main(): Promise<number> {
-  const cli = parseConfigCli(process.argv.slice(2), USAGE);
-  if (cli.kind === "exit") {
-    (cli.out === "stdout" ? process.stdout : process.stderr).write(cli.text);
-    return cli.code;
-  }
-  let config;
-  try {
-    config = readEdgeConfigFile(cli.config, process.env);
-  } catch (err) {
-    if (err instanceof CityTwinError) {
-      process.stderr.write(`config error (${err.code}):\n${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
-  const logger = pino({ level: process.env.LOG_LEVEL ?? "info", base: { gatewayId: config.gateway.id } });
-  const agent = new EdgeAgent({ config, logger });
-  let stopping: Promise<void> | undefined;
-  const stop = (signal: string) => {
-    stopping ??= (async () => {
-      logger.info({ signal }, "stopping");
-      await agent.stop();
-      logger.info({ stats: agent.stats().publisher }, "stopped");
-    })();
-    return stopping;
-  };
-  const done = new Promise<void>((resolve) => {
-    for (const sig of ["SIGTERM", "SIGINT"] as const) process.once(sig, () => void stop(sig).then(resolve));
-  });
-  await agent.start();
-  logger.info(
-    { configHash: config.hash, agentVersion: AGENT_VERSION, devices: config.devices.length },
-    "starting",
-  );
-  await Promise.race([agent.connected(), done]);
-  if (stopping === undefined) {
-    logger.info(
-      { gatewayId: config.gateway.id, devices: config.devices.length, configHash: config.hash },
-      "ready",
-    );
-  }
-  await done;
-  return 0;
-}
-
-main().then(
+runAgent(process.argv.slice(2), runUsage("tsx edge/src/main.ts")).then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

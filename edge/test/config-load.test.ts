@@ -55,11 +55,12 @@ describe("loadEdgeConfig", () => {
         fsyncIntervalMs: 1000,
         replayBatchesPerSecond: 20,
       },
+      statusIntervalMs: 30_000,
     });
     expect(cfg.mqtt.keepaliveS).toBe(30);
     expect(cfg.stateDirAbs).toBe("/etc/citytwin/edge-state");
     expect(cfg.profileById["ct-gd100-methane"]?.driver).toBe("modbus");
-    expect(Object.keys(cfg.profileById).sort()).toHaveLength(6);
+    expect(Object.keys(cfg.profileById).sort()).toHaveLength(11);
     expect(cfg.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 

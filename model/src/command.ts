@@ -7,8 +7,25 @@ import { z } from "zod";
 import { deviceIdSchema, sensorKeySchema } from "./ids";
 import { WIRE_VERSION } from "./telemetry";
 
-export const COMMAND_NAMES = ["write", "lamp", "ping"] as const;
+/**
+ * `write` and `lamp` are reserved (answered UNSUPPORTED). The runnable writes are
+ * `modbus-write`, `opcua-write` and `lamp-set` (topic segments allow no dots); their args are
+ * described in docs/edge-remote-ops.md.
+ */
+export const COMMAND_NAMES = ["write", "lamp", "ping", "modbus-write", "opcua-write", "lamp-set"] as const;
 export const commandNameSchema = z.enum(COMMAND_NAMES);
+
+export const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
+export const MAX_COMMAND_TIMEOUT_MS = 60_000;
+
+/** A scalar, or a list of numbers / booleans (Modbus multi-register and multi-coil writes). */
+export const commandArgSchema = z.union([
+  z.number(),
+  z.boolean(),
+  z.string(),
+  z.array(z.number()).max(1968),
+  z.array(z.boolean()).max(1968),
+]);
 
 export const commandSchema = z
   .object({
@@ -16,10 +33,11 @@ export const commandSchema = z
     id: z.string().min(1).max(64),
     name: commandNameSchema,
     target: z.object({ deviceId: deviceIdSchema, key: sensorKeySchema.optional() }).strict().optional(),
-    args: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).default({}),
+    args: z.record(z.string(), commandArgSchema).default({}),
     issuedAt: z.number().int().nonnegative(),
     issuedBy: z.string().max(64),
-    timeoutMs: z.number().int().positive().max(600_000),
+    /** How long the edge may work on it; the edge caps it at MAX_COMMAND_TIMEOUT_MS. */
+    timeoutMs: z.number().int().positive().max(600_000).default(DEFAULT_COMMAND_TIMEOUT_MS),
   })
   .strict();
 export type Command = z.infer<typeof commandSchema>;
@@ -31,7 +49,12 @@ export const COMMAND_ERROR_CODES = [
   "DEVICE_ERROR",
   "TIMEOUT",
   "EXPIRED",
+  /** Arguments missing or of the wrong type for the command or the target point. */
+  "INVALID_ARGS",
+  /** A pushed config was not applied (see config-message.ts); the old one keeps running. */
+  "CONFIG_REJECTED",
 ] as const;
+export type CommandErrorCode = (typeof COMMAND_ERROR_CODES)[number];
 
 export const commandResultSchema = z
   .object({

@@ -2,6 +2,10 @@
  * Versioned remote config, topic `ct/v1/{tenant}/{gw}/config`, QoS 1, retained. The edge
  * reports the version and hash it runs in its status, so drift between what the platform
  * intends and what a gateway runs is visible.
+ *
+ * The edge answers every config message with a CommandResult on `…/cmd/config/result`
+ * (id `config-v{version}`): ok with value = the hash it now runs, or CONFIG_REJECTED with the
+ * reason (validation errors name path and line of the body's JSON text).
  */
 import { z } from "zod";
 import { WIRE_VERSION } from "./telemetry";
@@ -17,3 +21,7 @@ export const gatewayConfigMessageSchema = z
   })
   .strict();
 export type GatewayConfigMessage = z.infer<typeof gatewayConfigMessageSchema>;
+
+/** Command name under which config results are published (`…/cmd/config/result`). */
+export const CONFIG_RESULT_NAME = "config";
+export const configResultId = (version: number): string => `config-v${version}`;

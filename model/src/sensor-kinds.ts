@@ -8,6 +8,12 @@
  *  - pm25: China HJ 633-2012 AQI breakpoints 75/115/150/250 µg/m³ (light/moderate/heavy/severe).
  *  - noise_laeq: GB 3096-2008 class 4a daytime limit 70 dB(A), then +5 dB steps.
  *  - temperature: China Meteorological Administration heat warnings, yellow 35, orange 37, red 40 °C.
+ *  - pm10: HJ 633-2012 IAQI breakpoints 150/250/350/420 µg/m³ (24 h; light/moderate/heavy/
+ *    severe), the same IAQI 100/150/200/300 steps as pm25.
+ *  - tilt: engineering default. A new pole is set plumb within a few per mille of its height
+ *    (≈ 0.2–0.3°); blue 1°, yellow 2°, orange 3°, red 5° flag a pole leaning well past any
+ *    installation error (foundation settlement, vehicle strike, wind damage).
+ *  - sos_button: an emergency-call press (1) is red at once; 0 otherwise.
  *  - Pressure, level and structural bounds are engineering defaults for the demo district
  *    (nominal operating point minus/plus 10/20/30/50 %); see docs/alarm-defaults.md.
  */
@@ -159,7 +165,89 @@ export const SENSOR_KINDS = {
     min: 0,
     max: 100,
   }),
+  lamp_on: kind({
+    key: "lamp_on",
+    domain: "pole",
+    unit: "1",
+    en: "Lamp on/off",
+    zh: "灯具开关状态",
+    min: 0,
+    max: 1,
+  }),
+  pm10: kind({
+    key: "pm10",
+    domain: "environment",
+    unit: "ug/m3",
+    en: "PM10",
+    zh: "PM10",
+    min: 0,
+    max: 2000,
+    thresholds: { direction: "high", blue: 150, yellow: 250, orange: 350, red: 420 },
+  }),
+  humidity: kind({
+    key: "humidity",
+    domain: "environment",
+    unit: "%",
+    en: "Relative humidity",
+    zh: "相对湿度",
+    min: 0,
+    max: 100,
+  }),
+  ev_state: kind({
+    key: "ev_state",
+    domain: "pole",
+    unit: "1",
+    en: "EV charger state (see EV_STATE_CODES)",
+    zh: "充电桩状态",
+    min: 0,
+    max: 8,
+  }),
+  ev_power: kind({
+    key: "ev_power",
+    domain: "pole",
+    unit: "kW",
+    en: "EV charging power",
+    zh: "充电功率",
+    min: 0,
+    max: 400,
+  }),
+  sos_button: kind({
+    key: "sos_button",
+    domain: "pole",
+    unit: "1",
+    en: "Emergency call button",
+    zh: "一键报警",
+    min: 0,
+    max: 1,
+    thresholds: { direction: "high", red: 1 },
+  }),
+  tilt: kind({
+    key: "tilt",
+    domain: "pole",
+    unit: "deg",
+    en: "Pole tilt",
+    zh: "杆体倾角",
+    min: 0,
+    max: 90,
+    thresholds: { direction: "high", blue: 1, yellow: 2, orange: 3, red: 5 },
+  }),
 } as const satisfies Record<string, SensorKind>;
+
+/**
+ * `ev_state` codes: the connector status of OCPP 1.6 StatusNotification (ChargePointStatus),
+ * numbered in the order the standard lists them.
+ */
+export const EV_STATE_CODES = {
+  0: "Available",
+  1: "Preparing",
+  2: "Charging",
+  3: "SuspendedEVSE",
+  4: "SuspendedEV",
+  5: "Finishing",
+  6: "Reserved",
+  7: "Unavailable",
+  8: "Faulted",
+} as const;
 
 export type SensorKindKey = keyof typeof SENSOR_KINDS;
 export const SENSOR_KIND_KEYS = Object.keys(SENSOR_KINDS) as SensorKindKey[];

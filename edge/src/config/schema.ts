@@ -10,6 +10,27 @@
 import { z } from "zod";
 import { deviceIdSchema, segmentIdSchema, sensorKeySchema } from "@citytwin/model";
 
+/**
+ * Report by exception (edge/src/report): a point is reported when its value moves by more than
+ * the deadband, at most every minIntervalMs, and at least every maxIntervalMs (heartbeat).
+ * Quality changes always report. `deadbandPercent` is a percentage of the sensor kind's span.
+ */
+export const reportPolicySchema = z
+  .object({
+    deadband: z.number().nonnegative().optional(),
+    deadbandPercent: z.number().min(0).max(100).optional(),
+    minIntervalMs: z.number().int().nonnegative().optional(),
+    maxIntervalMs: z.number().int().positive().optional(),
+  })
+  .strict()
+  .refine((p) => p.maxIntervalMs === undefined || p.maxIntervalMs >= (p.minIntervalMs ?? 0), {
+    message: "maxIntervalMs must be at least minIntervalMs",
+  });
+export type ReportPolicy = z.infer<typeof reportPolicySchema>;
+
+/** Report policies by sensor key; "*" applies to every key of the device or profile. */
+export const reportMapSchema = z.record(z.union([sensorKeySchema, z.literal("*")]), reportPolicySchema);
+
 export const REGISTER_TABLES = ["holding", "input", "coil", "discrete"] as const;
 export const MODBUS_TYPES = [
   "INT16",
@@ -42,6 +63,7 @@ export const modbusPointSchema = z
     length: z.number().int().min(1).max(125).optional(),
     scale: z.number().default(1),
     offset: z.number().default(0),
+    report: reportPolicySchema.optional(),
   })
   .strict();
 export type ModbusPoint = z.infer<typeof modbusPointSchema>;
@@ -55,6 +77,7 @@ export const modbusProfileSchema = z
     manufacturer: z.string().optional(),
     model: z.string().optional(),
     points: z.array(modbusPointSchema).min(1),
+    report: reportMapSchema.optional(),
   })
   .strict();
 export type ModbusProfile = z.infer<typeof modbusProfileSchema>;
@@ -68,6 +91,7 @@ export const mqttJsonProfileSchema = z
     /** Dotted path of the device's own timestamp (ms number or ISO string); absent → edge clock. */
     timestampPath: z.string().optional(),
     fields: z.record(sensorKeySchema, z.string().min(1)),
+    report: reportMapSchema.optional(),
   })
   .strict();
 export type MqttJsonProfile = z.infer<typeof mqttJsonProfileSchema>;
@@ -91,6 +115,7 @@ export const modbusTcpDeviceSchema = z
     unitId: z.number().int().min(0).max(255).default(1),
     pollIntervalMs: z.number().int().min(50).default(1000),
     timeoutMs: z.number().int().min(10).default(1000),
+    report: reportMapSchema.optional(),
   })
   .strict();
 
@@ -132,6 +157,7 @@ export const modbusDeviceSchema = z
     maxBackoffMs: z.number().int().min(0).default(30_000),
     /** Largest gap of unused registers the planner reads through to coalesce requests. */
     maxGap: z.number().int().min(0).max(124).default(0),
+    report: reportMapSchema.optional(),
   })
   .strict()
   .refine((d) => d.transport === "rtu" || d.host !== undefined, {
@@ -214,6 +240,7 @@ export const opcuaDeviceSchema = z
     publishingIntervalMs: z.number().int().min(10).default(1000),
     queueSize: z.number().int().min(1).default(10),
     points: z.array(opcuaPointSchema).min(1),
+    report: reportMapSchema.optional(),
   })
   .strict()
   .refine((d) => (d.securityMode === "None") === (d.securityPolicy === "None"), {
@@ -230,6 +257,7 @@ export const mqttJsonDeviceSchema = z
     broker: z.string().regex(/^(mqtts?|wss?):\/\//),
     topic: z.string().min(1),
     ...secretRef,
+    report: reportMapSchema.optional(),
   })
   .strict();
 
@@ -291,9 +319,16 @@ export const edgeConfigSchema = z
         maxDelayMs: z.number().int().min(0).default(500),
         /** Store-and-forward queue (docs/edge-store-and-forward.md). */
         queue: publishQueueSchema.default(PUBLISH_QUEUE_DEFAULTS),
+        /** Health (per-device polls, latency, queue depth, memory) on the status topic this often. */
+        statusIntervalMs: z.number().int().min(100).default(30_000),
       })
       .strict()
-      .default({ maxBatchReadings: 2000, maxDelayMs: 500, queue: PUBLISH_QUEUE_DEFAULTS }),
+      .default({
+        maxBatchReadings: 2000,
+        maxDelayMs: 500,
+        queue: PUBLISH_QUEUE_DEFAULTS,
+        statusIntervalMs: 30_000,
+      }),
     /** Directory for the agent's durable state (sequence epoch, queue). */
     stateDir: z.string().default("./edge-state"),
     /** Directories searched for profile files (*.yaml), relative to this config file. */

@@ -5,6 +5,7 @@
  */
 import type { Logger } from "pino";
 import type { DeviceHealth } from "@citytwin/model";
+import { LatencyWindow } from "../report/latency";
 import { Backoff } from "../runtime/backoff";
 import type { Clock } from "../runtime/clock";
 import type { PollingDriver, StreamSink } from "./types";
@@ -15,6 +16,11 @@ export interface PollStats {
   readings: number;
   health: DeviceHealth;
   lastErrorCode?: string;
+  /** Edge time of the last poll with health ok. */
+  lastOkAt?: number;
+  /** read() round trip over the last 64 polls, ms. */
+  latencyMsP50?: number;
+  latencyMsP95?: number;
 }
 
 /** Backoff while down: the next poll waits max(interval, backoff), capped at this. */
@@ -25,6 +31,7 @@ class PollLoop {
   private stopped = false;
   private running: Promise<void> | undefined;
   private readonly backoff: Backoff;
+  readonly latency = new LatencyWindow();
   readonly stats: PollStats = { polls: 0, failures: 0, readings: 0, health: "unknown" };
 
   constructor(
@@ -55,7 +62,11 @@ class PollLoop {
     const started = this.clock.now();
     try {
       if (this.stats.polls === 0) await this.driver.connect();
+      const readAt = this.clock.now();
       const res = await this.driver.read();
+      const doneAt = this.clock.now();
+      this.latency.add(doneAt - readAt);
+      if (res.health === "ok") this.stats.lastOkAt = doneAt;
       this.stats.polls++;
       this.stats.readings += res.readings.length;
       if (res.health !== "ok") this.stats.failures++;
@@ -116,7 +127,14 @@ export class PollRunner {
   /** Per-device stats by device id. */
   stats(): Record<string, PollStats> {
     const out: Record<string, PollStats> = {};
-    for (const l of this.loops) out[l.deviceId] = { ...l.stats };
+    for (const l of this.loops) {
+      const s: PollStats = { ...l.stats };
+      const p50 = l.latency.percentile(50);
+      const p95 = l.latency.percentile(95);
+      if (p50 !== undefined) s.latencyMsP50 = p50;
+      if (p95 !== undefined) s.latencyMsP95 = p95;
+      out[l.deviceId] = s;
+    }
     return out;
   }
 }

@@ -1,12 +1,16 @@
 /**
  * Command handling [wire contract: model/src/command.ts]. Every valid command gets exactly one
- * CommandResult. `ping` answers ok with value "pong"; other names answer UNSUPPORTED for now.
+ * CommandResult. `ping` answers ok with value "pong"; `modbus-write`, `opcua-write` and
+ * `lamp-set` are handed to the agent's dispatcher (`dispatch`); other names answer UNSUPPORTED.
  * An invalid payload answers INVALID_COMMAND when an id can be recovered; otherwise it is only
  * counted (there is nobody to answer).
  */
-import { commandSchema, WIRE_VERSION, type CommandResult } from "@citytwin/model";
+import { commandSchema, WIRE_VERSION, type Command, type CommandResult } from "@citytwin/model";
 
-export type CommandOutcome = { result: CommandResult; name: string } | { invalid: true };
+export type CommandOutcome =
+  { result: CommandResult; name: string } | { dispatch: Command; name: string } | { invalid: true };
+
+const DISPATCHED: ReadonlySet<string> = new Set(["modbus-write", "opcua-write", "lamp-set"]);
 
 export function handleCommand(topicName: string, payload: Buffer, now: number): CommandOutcome {
   let raw: unknown;
@@ -63,6 +67,7 @@ export function handleCommand(topicName: string, payload: Buffer, now: number): 
       result: { v: WIRE_VERSION, id: cmd.id, ok: true, value: "pong", completedAt: now },
     };
   }
+  if (DISPATCHED.has(cmd.name)) return { name: cmd.name, dispatch: cmd };
   return {
     name: cmd.name,
     result: {

@@ -11,11 +11,14 @@
  * (live batches first, backlog ≤ WINDOW/2 in flight and ≤ replayBatchesPerSecond).
  */
 import { readFileSync } from "node:fs";
-import type { IClientOptions, MqttClient } from "mqtt";
+import { connect, type IClientOptions, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import {
+  CONFIG_RESULT_NAME,
   topics,
   WIRE_VERSION,
+  type Command,
+  type CommandResult,
   type DeviceHealth,
   type GatewayStatus,
   type TelemetryBatch,
@@ -29,6 +32,7 @@ import { ReplayPacer } from "./replay-pacer";
 import { SequenceStore } from "./sequence-store";
 import type { SeqRange } from "./gap-map";
 import type { QueueStats } from "./outbound-queue";
+import type { AgentHealthPart } from "../report/health";
 
 const WINDOW = 16;
 const STATUS_REFRESH_MS = 30_000;
@@ -52,6 +56,14 @@ export interface PublisherOptions {
   maxQueuedBatches?: number;
   /** Backlog batches sent per second after a reconnect; 0 = unpaced (default 20). */
   replayBatchesPerSecond?: number;
+  /** Status (with health) refresh period while connected (default 30 000). */
+  statusIntervalMs?: number;
+}
+
+/** Both never reject; `config` resolves undefined when there is nothing to answer. */
+export interface PublisherHandlers {
+  command?: (cmd: Command) => Promise<CommandResult>;
+  config?: (payload: Buffer) => Promise<CommandResult | undefined>;
 }
 
 export interface PublisherStats {
@@ -93,7 +105,10 @@ export class Publisher {
     commands: 0,
     invalidCommands: 0,
   };
-  private readonly topic: { telemetry: string; status: string; cmdFilter: string };
+  private readonly topic: { telemetry: string; status: string; cmdFilter: string; config: string };
+  private handlers: PublisherHandlers = {};
+  private healthSource: (() => AgentHealthPart) | undefined;
+  private running: { version: number; hash: string };
 
   constructor(
     private readonly opts: PublisherOptions,
@@ -108,7 +123,34 @@ export class Publisher {
       telemetry: topics.telemetry(opts.tenant, opts.gatewayId),
       status: topics.status(opts.tenant, opts.gatewayId),
       cmdFilter: topics.cmdFilter(opts.tenant, opts.gatewayId),
+      config: topics.config(opts.tenant, opts.gatewayId),
     };
+    this.running = { version: 1, hash: opts.configHash };
+  }
+
+  /** Supplies the agent's health part of the periodic status (see report/health.ts). */
+  setHealthSource(source: () => AgentHealthPart): void {
+    this.healthSource = source;
+  }
+
+  /** Hooks for dispatched commands and pushed configs (set by the agent before start). */
+  setHandlers(handlers: PublisherHandlers): void {
+    this.handlers = handlers;
+  }
+
+  /** The config version and hash reported in the status from now on; refreshes the status. */
+  setRunningConfig(version: number, hash: string): void {
+    this.running = { version, hash };
+    this.refreshStatus();
+  }
+
+  /** Publishes a CommandResult on `…/cmd/{name}/result` (QoS 1). */
+  publishResult(name: string, result: CommandResult): void {
+    this.client?.publish(
+      topics.cmdResult(this.opts.tenant, this.opts.gatewayId, name),
+      JSON.stringify(result),
+      { qos: 1 },
+    );
   }
 
   /** Opens the sequence state and starts connecting (see `connected()`). */
@@ -120,7 +162,6 @@ export class Publisher {
       { epoch: this.sequence.epoch, lastSeq: this.sequence.lastSeq, continued, queue: this.queue.stats() },
       "sequence state",
     );
-    const { connect } = await import("mqtt");
     this.connectedAt = this.clock.now();
     const options: IClientOptions = {
       clientId: this.opts.clientId,
@@ -172,13 +213,13 @@ export class Publisher {
       "platform broker connected",
     );
     this.publishStatus("online", "connected");
-    client.subscribe(this.topic.cmdFilter, { qos: 1 }, (err) => {
-      if (err) this.logger.error({ err: err.message }, "command subscribe failed");
+    client.subscribe([this.topic.cmdFilter, this.topic.config], { qos: 1 }, (err) => {
+      if (err) this.logger.error({ err: err.message }, "command/config subscribe failed");
     });
     if (this.statusTimer === undefined) {
       this.statusTimer = setInterval(() => {
         if (this.client?.connected === true) this.publishStatus("online", "connected");
-      }, STATUS_REFRESH_MS);
+      }, this.opts.statusIntervalMs ?? STATUS_REFRESH_MS);
     }
     this.pump();
   }
@@ -190,7 +231,7 @@ export class Publisher {
       reason,
       ts: reason === "connection-lost" ? this.connectedAt : this.clock.now(),
       agentVersion: this.opts.agentVersion,
-      config: { version: 1, hash: this.opts.configHash },
+      config: { ...this.running },
       epoch: this.sequence.epoch,
     };
     if (reason !== "connection-lost") {
@@ -205,6 +246,13 @@ export class Publisher {
         lostBatches: q.lostBatches,
         gaps: this.queue.gaps(),
       };
+      if (this.healthSource !== undefined) {
+        s.health = {
+          ...this.healthSource(),
+          queueDepth: q.pending + q.inFlight,
+          bufferedReadings: this.batcher.size,
+        };
+      }
     }
     return s;
   }
@@ -317,6 +365,13 @@ export class Publisher {
   }
 
   private onMessage(topic: string, payload: Buffer): void {
+    if (topic === this.topic.config) {
+      const onConfig = this.handlers.config;
+      if (onConfig !== undefined && payload.length > 0) {
+        void onConfig(payload).then((r) => r && this.publishResult(CONFIG_RESULT_NAME, r));
+      }
+      return;
+    }
     const prefix = this.topic.cmdFilter.slice(0, -1);
     if (!topic.startsWith(prefix)) return;
     const name = topic.slice(prefix.length);
@@ -329,13 +384,24 @@ export class Publisher {
       }
       return;
     }
+    if ("dispatch" in outcome) {
+      const run = this.handlers.command;
+      const { id } = outcome.dispatch;
+      const unsupported: CommandResult = {
+        v: WIRE_VERSION,
+        id,
+        ok: false,
+        error: { code: "UNSUPPORTED", message: "no command dispatcher" },
+        completedAt: this.clock.now(),
+      };
+      void (run === undefined ? Promise.resolve(unsupported) : run(outcome.dispatch)).then((r) =>
+        this.publishResult(outcome.name, r),
+      );
+      return;
+    }
     if (!outcome.result.ok)
       this.counters.invalidCommands += outcome.result.error?.code === "INVALID_COMMAND" ? 1 : 0;
-    this.client?.publish(
-      topics.cmdResult(this.opts.tenant, this.opts.gatewayId, outcome.name),
-      JSON.stringify(outcome.result),
-      { qos: 1 },
-    );
+    this.publishResult(outcome.name, outcome.result);
   }
 
   /**

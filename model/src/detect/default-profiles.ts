@@ -140,6 +140,14 @@ export const KIND_DEFAULTS: Readonly<Record<string, KindDefaults>> = {
   temperature: { hysteresis: 0.5, rate: rate(0), stuck: stuck(36) },
   lamp_power: {},
   lamp_dimming: {},
+  // Pole devices: states and events hold a value for hours, so no stuck/rate detectors.
+  lamp_on: {},
+  pm10: { hysteresis: 15, rate: rate(0), stuck: stuck(24) },
+  humidity: { rate: rate(0), stuck: stuck(36) },
+  ev_state: {},
+  ev_power: {},
+  sos_button: { hysteresis: 0 },
+  tilt: { hysteresis: 0.2 },
 };
 
 /** The default profile of a kind; unknown kinds get range and liveness checks only. */

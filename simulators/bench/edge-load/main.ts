@@ -7,7 +7,7 @@
  *
  *   npm run bench:edge -- [--devices 500] [--tags 30] [--ports 10] [--poll-ms 1000]
  *                         [--warmup 20] [--seconds 60] [--agent auto|bundle|tsx] [--out bench-results]
- *                         [--node-flags "--max-semi-space-size=1 --max-old-space-size=48"]
+ *                         [--node-flags="--max-semi-space-size=1 --max-old-space-size=48"]
  *
  * `--agent bundle` runs dist/edge/citytwin-edge.mjs (`npm run package:edge`), the artefact a
  * gateway runs; `tsx` runs edge/src/main.ts through the tsx loader (adds the loader's memory).
@@ -91,6 +91,14 @@ const agent = startChild("agent", process.execPath, agentArgs, {
   env: { ...process.env, LOG_LEVEL: "warn" },
 });
 const agentPid = agent.proc.pid ?? 0;
+agent.proc.once("exit", (code, signal) => {
+  if (stopping) return;
+  console.error(
+    `agent exited (${code ?? signal}) during the bench; its last output:\n${agent.output().slice(-3000)}`,
+  );
+  void stopAll().then(() => process.exit(1));
+});
+let stopping = false;
 const brokerPid = broker.proc.pid ?? 0;
 log(
   `agent (${agentKind}) pid ${agentPid}: ${n("devices")} devices × ${n("tags")} tags every ${n("poll-ms")} ms`,
@@ -166,5 +174,6 @@ mkdirSync(a.out, { recursive: true });
 writeFileSync(join(a.out, "edge-load.json"), `${JSON.stringify(report, null, 2)}\n`);
 writeFileSync(join(a.out, "edge-load.md"), `${lines.join("\n")}\n`);
 log(`wrote ${join(a.out, "edge-load.json")} and edge-load.md`);
+stopping = true;
 await sub.endAsync();
 await stopAll();

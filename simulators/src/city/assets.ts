@@ -32,6 +32,11 @@ export const GATEWAY_EAST = "gw-binhu-02";
 const POLE_SPACING_M = 45;
 /** Every third pole carries the environment sensor (D02). */
 const ENV_EVERY_NTH_POLE = 3;
+/** Full poles: every fourth pole has an EV charger (D03); every pole an SOS button (D04) and a tilt sensor (D05). */
+const EV_EVERY_NTH_POLE = 4;
+
+/** "basic": lamp controller + environment sensor (the seed-42 demo city); "full": every pole device. */
+export type SmartPoles = "basic" | "full";
 
 export interface Inventory {
   assets: Asset[];
@@ -45,6 +50,7 @@ export function planInventory(
   proj: Projection,
   rng: Rng,
   adcode: string,
+  smartPoles: SmartPoles = "basic",
 ): Inventory {
   const inv: Inventory = { assets: [], devices: [], sensors: [] };
   const serials: Partial<Record<AssetType, number>> = {};
@@ -228,8 +234,15 @@ export function planInventory(
         { en: `Smart pole, ${line.name.en}`, zh: `${line.name.zh}智能杆` },
         street.id,
       );
-      instrument(asset, DEVICE_MODELS.poleLamp, 1);
-      if (poleCount % ENV_EVERY_NTH_POLE === 0) instrument(asset, DEVICE_MODELS.poleEnv, 2);
+      const full = smartPoles === "full";
+      instrument(asset, full ? DEVICE_MODELS.poleLampSwitch : DEVICE_MODELS.poleLamp, 1);
+      if (poleCount % ENV_EVERY_NTH_POLE === 0)
+        instrument(asset, full ? DEVICE_MODELS.poleEnv6 : DEVICE_MODELS.poleEnv, 2);
+      if (full) {
+        if (poleCount % EV_EVERY_NTH_POLE === 0) instrument(asset, DEVICE_MODELS.poleEv, 3);
+        instrument(asset, DEVICE_MODELS.poleSos, 4);
+        instrument(asset, DEVICE_MODELS.poleTilt, 5);
+      }
       poleCount++;
     }
   }

@@ -57,6 +57,43 @@ export const DEVICE_MODELS = {
     keys: ["pm25", "noise_laeq", "temperature"],
     intervalMs: 5000,
   },
+  // Full smart pole (generateCity({ smartPoles: "full" })): one controller payload, one
+  // profile per hosted device.
+  poleLampSwitch: {
+    model: "CT-PC20",
+    protocol: "mqtt-pole",
+    profile: "ct-pole-lamp-switch",
+    keys: ["lamp_power", "lamp_dimming", "lamp_on"],
+    intervalMs: 5000,
+  },
+  poleEnv6: {
+    model: "CT-ENV6",
+    protocol: "mqtt-pole",
+    profile: "ct-pole-env6",
+    keys: ["pm25", "pm10", "noise_laeq", "temperature", "humidity"],
+    intervalMs: 5000,
+  },
+  poleEv: {
+    model: "CT-EVC7",
+    protocol: "mqtt-pole",
+    profile: "ct-pole-ev",
+    keys: ["ev_state", "ev_power"],
+    intervalMs: 5000,
+  },
+  poleSos: {
+    model: "CT-SOS1",
+    protocol: "mqtt-pole",
+    profile: "ct-pole-sos",
+    keys: ["sos_button"],
+    intervalMs: 5000,
+  },
+  poleTilt: {
+    model: "CT-TLT1",
+    protocol: "mqtt-pole",
+    profile: "ct-pole-tilt",
+    keys: ["tilt"],
+    intervalMs: 5000,
+  },
 } as const satisfies Record<string, DeviceModelSpec>;
 
 const BY_MODEL = new Map<string, DeviceModelSpec>(Object.values(DEVICE_MODELS).map((m) => [m.model, m]));

@@ -6,7 +6,7 @@
 import { CityTwinError, type CityModel, type LonLat, type LonLatH } from "@citytwin/model";
 import { projection } from "../geo";
 import { createRng } from "../random";
-import { planInventory, GATEWAY_EAST, GATEWAY_WEST } from "./assets";
+import { planInventory, GATEWAY_EAST, GATEWAY_WEST, type SmartPoles } from "./assets";
 import { BRIDGE_DECK_HEIGHT_M, BRIDGE_SPAN_COUNT } from "./bridge-sensors";
 import { RIVER_NAME, planLayout, type XY } from "./layout";
 import { planNetworks } from "./networks";
@@ -20,6 +20,8 @@ export interface GenerateCityOptions {
   seed?: number;
   /** Multiplies asset and sensor counts (area grows with scale); default 1. */
   scale?: number;
+  /** Devices per smart pole (assets.ts); default "basic", the demo city's lamp + environment. */
+  smartPoles?: SmartPoles;
 }
 
 /**
@@ -42,7 +44,7 @@ export function generateCity(options: GenerateCityOptions = {}): CityModel {
 
   const layout = planLayout(rng, scale);
   const networks = planNetworks(layout);
-  const inventory = planInventory(layout, networks, proj, rng, adcode);
+  const inventory = planInventory(layout, networks, proj, rng, adcode, options.smartPoles);
   const [west, south] = ll([-layout.width / 2 - 60, -layout.height / 2 - 60]);
   const [east, north] = ll([layout.width / 2 + 60, layout.height / 2 + 60]);
 

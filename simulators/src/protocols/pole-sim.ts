@@ -6,8 +6,11 @@
  *    "lamp":{"on":true,"power":120.5,"dimming":80},
  *    "env":{"pm25":35,"noiseLAeq":55.2,"temperature":18.3}}
  *
- * `env` is present only on poles that carry the environment sensor (device D02). Field names
- * are those of edge/profiles/ct-pole-lamp.yaml and ct-pole-env.yaml.
+ * `env` is present only on poles that carry the environment sensor (device D02). Full poles
+ * (generateCity({ smartPoles: "full" })) add, for the sensors the city has:
+ *   lamp.switch 0|1, env.pm10, env.humidity, "ev":{"state":2,"power":7.0} (D03; state codes
+ *   EV_STATE_CODES), "sos":{"pressed":0} (D04; 1 while pressed), "tilt":{"deg":0.31} (D05).
+ * Field names are those of edge/profiles/ct-pole-*.yaml.
  *
  * One MQTT client per pole up to `maxClients` (default 300); beyond that, poles share the
  * clients round-robin. Publishes are staggered evenly over the interval.
@@ -33,13 +36,19 @@ interface PoleSpec {
   poleId: string;
   lamp: string;
   env: string | undefined;
+  ev?: string;
+  sos?: string;
+  tilt?: string;
 }
 
 export interface PolePayload {
   poleId: string;
   ts: number;
-  lamp: { on: boolean; power: number; dimming: number };
-  env?: { pm25: number; noiseLAeq: number; temperature: number };
+  lamp: { on: boolean; power: number; dimming: number; switch?: 0 | 1 };
+  env?: { pm25: number; noiseLAeq: number; temperature: number; pm10?: number; humidity?: number };
+  ev?: { state: number; power: number };
+  sos?: { pressed: 0 | 1 };
+  tilt?: { deg: number };
 }
 
 export function poleTopic(poleAssetId: string): string {
@@ -64,11 +73,15 @@ export class PoleSimulator {
     const devices = new Set(city.devices.map((d) => d.id));
     return city.assets
       .filter((a) => a.type === "SPL")
-      .map((a) => ({
-        poleId: a.id,
-        lamp: `${a.id}-D01`,
-        env: devices.has(`${a.id}-D02`) ? `${a.id}-D02` : undefined,
-      }));
+      .map((a) => {
+        const dev = (n: number) => (devices.has(`${a.id}-D0${n}`) ? `${a.id}-D0${n}` : undefined);
+        const spec: PoleSpec = { poleId: a.id, lamp: `${a.id}-D01`, env: dev(2) };
+        const [ev, sos, tilt] = [dev(3), dev(4), dev(5)];
+        if (ev !== undefined) spec.ev = ev;
+        if (sos !== undefined) spec.sos = sos;
+        if (tilt !== undefined) spec.tilt = tilt;
+        return spec;
+      });
   }
 
   stats(): { published: number; failed: number } {
@@ -85,13 +98,24 @@ export class PoleSimulator {
       ts: Math.round(t),
       lamp: { on: dimming > 0, power, dimming },
     };
+    if (e.has(`${pole.lamp}.lamp_on`)) out.lamp.switch = e.value(`${pole.lamp}.lamp_on`, t) >= 0.5 ? 1 : 0;
     if (pole.env !== undefined) {
       out.env = {
         pm25: Math.round(e.value(`${pole.env}.pm25`, t)),
         noiseLAeq: round1(e.value(`${pole.env}.noise_laeq`, t)),
         temperature: round1(e.value(`${pole.env}.temperature`, t)),
       };
+      if (e.has(`${pole.env}.pm10`)) out.env.pm10 = Math.round(e.value(`${pole.env}.pm10`, t));
+      if (e.has(`${pole.env}.humidity`)) out.env.humidity = round1(e.value(`${pole.env}.humidity`, t));
     }
+    if (pole.ev !== undefined) {
+      out.ev = {
+        state: Math.round(e.value(`${pole.ev}.ev_state`, t)),
+        power: round1(e.value(`${pole.ev}.ev_power`, t)),
+      };
+    }
+    if (pole.sos !== undefined) out.sos = { pressed: e.value(`${pole.sos}.sos_button`, t) >= 0.5 ? 1 : 0 };
+    if (pole.tilt !== undefined) out.tilt = { deg: Math.round(e.value(`${pole.tilt}.tilt`, t) * 100) / 100 };
     return out;
   }
 

@@ -47,11 +47,25 @@ export function baselineValue(s: SensorSeed, tMs: number): number {
       return Math.max(3, 22 + 12 * s.u + 22 * traffic(hour) + 8 * wander + 2 * noise);
     case "noise_laeq":
       return 45 + 11 * daytime(hour) + 8 * traffic(hour) + 1.5 * wander + noise;
-    case "temperature": {
-      // One weather for the district: the slow wander is shared, keyed by kind not sensor.
-      const weather = valueNoise(0x7e3779b9, tMs / 3_600_000 / 3);
-      return 15 + 6 * Math.sin((2 * Math.PI * (hour - 9)) / 24) + 2 * weather + 0.5 * off + 0.15 * noise;
+    case "temperature":
+      return 15 + 6 * Math.sin((2 * Math.PI * (hour - 9)) / 24) + 2 * weather(tMs) + 0.5 * off + 0.15 * noise;
+    case "pm10":
+      return Math.max(5, 38 + 18 * s.u + 30 * traffic(hour) + 12 * wander + 3 * noise);
+    case "humidity": {
+      // Relative humidity falls as the shared weather warms the afternoon.
+      const rh =
+        62 - 14 * Math.sin((2 * Math.PI * (hour - 9)) / 24) - 5 * weather(tMs) + 3 * off + 0.3 * noise;
+      return Math.min(100, Math.max(0, rh));
     }
+    case "lamp_on":
+      return lampDimming(s, hour) > 0 ? 1 : 0;
+    case "ev_state":
+    case "ev_power":
+      return evCharger(s, tMs, hour, noise);
+    case "sos_button":
+      return 0;
+    case "tilt":
+      return 0.15 + 0.25 * s.u + 0.02 * wander + 0.005 * noise;
     case "lamp_dimming":
       return lampDimming(s, hour);
     case "lamp_power": {
@@ -63,6 +77,25 @@ export function baselineValue(s: SensorSeed, tMs: number): number {
     default:
       return 0;
   }
+}
+
+/** One weather for the district: a slow wander keyed by a constant, not by the sensor. */
+function weather(tMs: number): number {
+  return valueNoise(0x7e3779b9, tMs / 3_600_000 / 3);
+}
+
+/**
+ * The pole's EV charger (state and power share the asset hash): 30-min slots, a car in more
+ * slots by day; it charges for the first 20 min, then Finishing (plugged, done).
+ * State codes are EV_STATE_CODES (OCPP 1.6): 0 Available, 2 Charging, 5 Finishing.
+ */
+function evCharger(s: SensorSeed, tMs: number, hour: number, noise: number): number {
+  const SLOT_MS = 1_800_000;
+  const slot = Math.floor(tMs / SLOT_MS);
+  const occupied = hash01(s.asset, slot) < 0.1 + 0.4 * daytime(hour);
+  const charging = occupied && tMs - slot * SLOT_MS < 1_200_000;
+  if (s.kind === "ev_state") return charging ? 2 : occupied ? 5 : 0;
+  return charging ? (6.6 + 0.4 * hash01(s.asset, 11)) * (1 + 0.01 * noise) : 0;
 }
 
 /** A heavy vehicle on the bridge this second (shared by all sensors of the station). */

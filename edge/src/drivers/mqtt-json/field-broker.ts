@@ -10,6 +10,8 @@ import type { Logger } from "pino";
 import type { Clock } from "../../runtime/clock";
 import type { Reading, StreamSink, StreamingDriver } from "../types";
 import { mapPayload, type MappedDevice } from "./mapper";
+import type { DriverReply, LampState } from "../../commands/types";
+import { LampCommands } from "./lamp";
 
 const LOG_EVERY = 100;
 
@@ -25,6 +27,7 @@ export class FieldBroker implements StreamingDriver {
   private client: MqttClient | undefined;
   private sink: StreamSink | undefined;
   private readonly counters = { messages: 0, malformed: 0, readings: 0, connects: 0 };
+  private readonly lamps: LampCommands;
 
   constructor(
     private readonly options: FieldBrokerOptions,
@@ -33,11 +36,19 @@ export class FieldBroker implements StreamingDriver {
     private readonly clock: Clock,
   ) {
     this.deviceIds = [...byTopic.values()].flat().map((d) => d.deviceId);
+    this.lamps = new LampCommands(byTopic);
+  }
+
+  /** `lamp-set` command: see ./lamp.ts. */
+  setLamp(deviceId: string, state: LampState, commandId: string, timeoutMs: number): Promise<DriverReply> {
+    return this.lamps.send(this.client, deviceId, state, commandId, this.clock.now(), timeoutMs);
   }
 
   async start(sink: StreamSink): Promise<void> {
     this.sink = sink;
-    const { connect } = await import("mqtt");
+    // Lazy (only gateways with poles pay for it); CJS interop puts it on `default` in bundles.
+    const mqtt = await import("mqtt");
+    const connect = mqtt.connect ?? (mqtt as unknown as { default: typeof mqtt }).default.connect;
     const client = connect(this.options.url, {
       clientId: this.options.clientId,
       clean: true,
@@ -81,6 +92,7 @@ export class FieldBroker implements StreamingDriver {
       this.malformed(topic, "payload is not a JSON object");
       return;
     }
+    this.lamps.onPayload(topic, parsed);
     const out: Reading[] = [];
     mapPayload(parsed, devices, this.clock.now(), out);
     this.counters.readings += out.length;
@@ -106,6 +118,7 @@ export class FieldBroker implements StreamingDriver {
   async stop(): Promise<void> {
     const c = this.client;
     this.client = undefined;
+    this.lamps.cancel();
     if (c !== undefined) await c.endAsync();
   }
 }

@@ -26,6 +26,8 @@ import type * as OpcuaModule from "node-opcua";
 import type { ClientMonitoredItem, ClientSession, ClientSubscription, DataValue, NodeId } from "node-opcua";
 import { clientOptions, maxDelayMs, monitoringParameters, userIdentity } from "./client-setup";
 import { dataValueToReading } from "./reading";
+import type { DriverReply, OpcuaWriteArgs } from "../../commands/types";
+import { writeValue } from "./write";
 
 type Opcua = typeof OpcuaModule;
 type Point = OpcuaDeviceConfig["points"][number];
@@ -51,6 +53,7 @@ export class OpcUaDriver implements StreamingDriver {
   private retryTimer: NodeJS.Timeout | undefined;
   private retrying = false;
   private health: DeviceHealth = "unknown";
+  private ua: Opcua | undefined;
   private readonly states: PointState[];
   private readonly counters = {
     changes: 0,
@@ -78,6 +81,7 @@ export class OpcUaDriver implements StreamingDriver {
   async start(sink: StreamSink): Promise<void> {
     this.sink = sink;
     const ua = await import("node-opcua");
+    this.ua = ua;
     const client = ua.OPCUAClient.create(clientOptions(ua, this.device, this.ctx));
     this.client = client;
     (client as unknown as RecreateHook).beforeSubscriptionRecreate = (s) => this.reresolve(ua, s);
@@ -283,6 +287,24 @@ export class OpcUaDriver implements StreamingDriver {
     if (h === this.health) return;
     this.health = h;
     this.sink?.health(this.device.id, h);
+  }
+
+  /** Command write (see ./write.ts); target a point key, a nodeId or a browsePath. */
+  async opcuaWrite(args: OpcuaWriteArgs, _timeoutMs: number): Promise<DriverReply> {
+    const { ua, session } = this;
+    if (ua === undefined || session === undefined || this.client?.isReconnecting === true)
+      return { ok: false, code: "DEVICE_ERROR", message: "no OPC UA session" };
+    let nodeId: NodeId | string | undefined = args.nodeId;
+    if (args.key !== undefined) {
+      const state = this.states.find((s) => s.point.key === args.key);
+      if (state === undefined) return { ok: false, code: "INVALID_ARGS", message: `no point "${args.key}"` };
+      nodeId = state.nodeId ?? (await this.resolve(ua, session, state));
+    } else if (args.browsePath !== undefined) {
+      const res = await session.translateBrowsePath(ua.makeBrowsePath("RootFolder", args.browsePath));
+      nodeId = res.statusCode.isGood() ? res.targets?.[0]?.targetId : undefined;
+    }
+    if (nodeId === undefined) return { ok: false, code: "INVALID_ARGS", message: "target node not resolved" };
+    return writeValue(ua, session, nodeId, args.value, args.dataType);
   }
 
   stats(): Record<string, number> {
