@@ -304,7 +304,10 @@ export class Publisher {
       const batch: TelemetryBatch = {
         v: WIRE_VERSION,
         epoch: this.sequence.epoch,
-        seq: this.sequence.next(),
+        // The batch is written to the queue before its seq is recorded as used: a kill -9 in
+        // between leaves the record on disk (open() advances past it) or no record and an
+        // unused seq (never sent: pump() runs later), so a crash never shows up as a gap.
+        seq: this.sequence.lastSeq + 1,
         sentAt: this.clock.now(),
         devices,
       };
@@ -313,6 +316,7 @@ export class Publisher {
         payload: JSON.stringify(batch),
         readings: countReadings(devices),
       });
+      this.sequence.advanceTo(batch.seq);
       this.counters.batchesQueued++;
       if (evicted > 0) {
         this.logger.warn(
