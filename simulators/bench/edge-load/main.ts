@@ -143,6 +143,7 @@ const report = {
     pollMs: n("poll-ms"),
     expectedReadingsPerS: expected,
     agent: agentKind,
+    nodeFlags,
   },
   measured: {
     readingsPerS: rate,
