@@ -2,7 +2,7 @@
  * The agent in process against real mosquitto + the pymodbus fixture: report by exception
  * between driver and batcher, and the periodic health on the retained status topic.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectAsync, type MqttClient } from "mqtt";
@@ -12,8 +12,9 @@ import { gatewayStatusSchema, telemetryBatchSchema, topics, type GatewayStatus }
 import { EdgeAgent } from "../src/agent";
 import { loadEdgeConfig } from "../src/config/load";
 import { MemoryOutboundQueue } from "../src/publish/outbound-queue";
-import { startChild, stopAll } from "../../test/support/child";
-import { freePorts } from "../../test/support/free-port";
+import { stopAll } from "../../test/support/child";
+import { startMosquitto } from "../../test/support/mosquitto";
+import { startPymodbus } from "../../test/support/pymodbus";
 
 const TENANT = "hefei";
 const GW = "gw-health-01";
@@ -28,15 +29,8 @@ const values: { key: string; value: unknown }[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "ct-edge-health-"));
-  [brokerPort, modbusPort] = (await freePorts(2)) as [number, number];
-  writeFileSync(join(dir, "mosquitto.conf"), `listener ${brokerPort} 127.0.0.1\nallow_anonymous true\n`);
-  const broker = startChild("mosquitto", "/usr/sbin/mosquitto", ["-c", join(dir, "mosquitto.conf"), "-v"]);
-  await broker.waitFor(/running|Opening ipv4 listen socket/, 10_000);
-  const modbus = startChild("pymodbus", "/usr/bin/python3", [
-    join(import.meta.dirname, "fixtures", "modbus-server.py"),
-    String(modbusPort),
-  ]);
-  await modbus.waitFor(/^READY/, 15_000);
+  brokerPort = (await startMosquitto(dir)).port;
+  modbusPort = (await startPymodbus()).port;
   sub = await connectAsync(`mqtt://127.0.0.1:${brokerPort}`, { clientId: "health-sub", clean: true });
   sub.on("message", (topic, payload) => {
     if (payload.length === 0) return;

@@ -17,8 +17,9 @@ import {
   type GatewayStatus,
   type TelemetryBatch,
 } from "@citytwin/model";
-import { startChild, startTsx, stopAll, type Child } from "../../test/support/child";
-import { freePorts } from "../../test/support/free-port";
+import { startTsx, stopAll, type Child } from "../../test/support/child";
+import { startMosquitto } from "../../test/support/mosquitto";
+import { startPymodbus } from "../../test/support/pymodbus";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const MAIN = join(ROOT, "edge", "src", "main.ts");
@@ -93,15 +94,8 @@ async function until<T>(fn: () => T | undefined, timeoutMs = 20_000): Promise<T>
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "ct-edge-agent-"));
-  [brokerPort, modbusPort] = (await freePorts(2)) as [number, number];
-  writeFileSync(join(dir, "mosquitto.conf"), `listener ${brokerPort} 127.0.0.1\nallow_anonymous true\n`);
-  const broker = startChild("mosquitto", "/usr/sbin/mosquitto", ["-c", join(dir, "mosquitto.conf"), "-v"]);
-  await broker.waitFor(/running|Opening ipv4 listen socket/, 10_000);
-  const modbus = startChild("pymodbus", "/usr/bin/python3", [
-    join(import.meta.dirname, "fixtures", "modbus-server.py"),
-    String(modbusPort),
-  ]);
-  await modbus.waitFor(/^READY/, 15_000);
+  brokerPort = (await startMosquitto(dir)).port;
+  modbusPort = (await startPymodbus()).port;
   writeFileSync(join(dir, "edge.yaml"), config());
   sub = await connectAsync(`mqtt://127.0.0.1:${brokerPort}`, { clientId: "test-sub", clean: true });
   sub.on("message", (topic, payload) => {

@@ -2,15 +2,15 @@
  * CommandClient against mosquitto and a scripted edge that answers ping: the result arrives
  * through the broker, a silent gateway yields the client's own TIMEOUT.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { topics } from "@citytwin/model";
 import { CommandClient } from "../src/commands/client";
-import { startChild, stopAll } from "../../test/support/child";
-import { freePort } from "../../test/support/free-port";
+import { stopAll } from "../../test/support/child";
+import { startMosquitto } from "../../test/support/mosquitto";
 
 let platform: MqttClient;
 let edge: MqttClient;
@@ -18,11 +18,7 @@ let client: CommandClient;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "ct-gw-cmd-"));
-  const port = await freePort();
-  writeFileSync(join(dir, "mosquitto.conf"), `listener ${port} 127.0.0.1\nallow_anonymous true\n`);
-  const broker = startChild("mosquitto", "/usr/sbin/mosquitto", ["-c", join(dir, "mosquitto.conf"), "-v"]);
-  await broker.waitFor(/running|Opening ipv4 listen socket/, 10_000);
-  const url = `mqtt://127.0.0.1:${port}`;
+  const { url } = await startMosquitto(dir);
   platform = await connectAsync(url, { clientId: "platform", clean: true });
   client = new CommandClient(
     "hefei",
