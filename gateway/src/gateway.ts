@@ -14,7 +14,9 @@ import { GatewayAuthenticator } from "./broker/auth";
 import { OperatorAuthenticator, allows, bearerToken } from "./auth/operators";
 import { DetectionService } from "./detection/detection-service";
 import { HotStore } from "./hot-store/hot-store";
+import { CommandClient } from "./commands/client";
 import { AlarmRoutes } from "./http/alarm-routes";
+import { CommandRoutes } from "./http/command-routes";
 import { Api } from "./http/api";
 import { HttpServer } from "./http/http-server";
 import { DeadLetters } from "./ingest/dead-letters";
@@ -197,6 +199,12 @@ export class Gateway {
       queueHighWater: config.ingest.queueHighWater,
       queueMax: config.ingest.queueMax,
     });
+    // Commands go out through the broker built below; results come back through its hook.
+    const commands = new CommandClient(
+      config.tenant,
+      (topic, payload, qos) => this.running?.broker.publish(topic, payload, qos, false),
+      now,
+    );
     const broker = new Broker({
       tenant: config.tenant,
       authenticator: new GatewayAuthenticator(
@@ -207,6 +215,7 @@ export class Gateway {
       ),
       maxPayloadBytes: config.limits.maxPayloadBytes,
       offer: (item, done) => pipeline.offer(item, done),
+      onCommandResult: (topic, payload) => commands.onMessage(topic, payload),
       rejections,
       metrics,
       logger: logger.child({ part: "broker" }),
@@ -226,6 +235,12 @@ export class Gateway {
       influxV1: influx?.v1,
       staticDir: config.http.staticDir,
       alarmRoutes: new AlarmRoutes({ alarms: detection.alarms, auth: operators, mode: config.mode }),
+      commandRoutes: new CommandRoutes({
+        commands,
+        auth: operators,
+        alarms: detection.alarms,
+        knownGateway: (id) => known.has(id),
+      }),
       logger: logger.child({ part: "http" }),
       now,
       health: () => ({

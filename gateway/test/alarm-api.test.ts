@@ -11,11 +11,9 @@ import mqtt from "mqtt";
 import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Alarm, AuditEntry, LiveMessage } from "@citytwin/model";
-import { hashSecret } from "../src/config/secret";
 import { GAS_DEV, GW, batch } from "./fixtures";
-import { SECRETS, eventually, startTestGateway, type TestGateway } from "./harness";
+import { SECRETS, TOKENS, eventually, startTestGateway, testOperators, type TestGateway } from "./harness";
 
-const TOKENS = { operator: "duty-op.op-secret-0123456789", viewer: "wall.viewer-secret-0123456789" };
 const CH4 = `${GAS_DEV}.ch4`;
 
 let stateDir: string;
@@ -23,12 +21,7 @@ let gw: TestGateway;
 let alarm: Alarm;
 
 async function start(): Promise<TestGateway> {
-  const operators = [];
-  for (const [role, token] of Object.entries(TOKENS)) {
-    const [name, secret] = token.split(".") as [string, string];
-    operators.push({ name, role, tokenHash: await hashSecret(secret, { N: 1024 }) });
-  }
-  return startTestGateway({ operators, alarms: { stateDir, tickMs: 100 } });
+  return startTestGateway({ operators: await testOperators(), alarms: { stateDir, tickMs: 100 } });
 }
 
 function call(path: string, token?: string, init: RequestInit = {}): Promise<Response> {

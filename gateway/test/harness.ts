@@ -14,6 +14,23 @@ export const SECRETS: Record<string, string> = {
   [GW2]: "secret-two-0123456789",
 };
 
+/** Operator tokens `<name>.<secret>` for API tests, one per role. */
+export const TOKENS = {
+  admin: "duty-admin.admin-secret-0123456789",
+  operator: "duty-op.op-secret-0123456789",
+  viewer: "wall.viewer-secret-0123456789",
+} as const;
+
+/** The `operators` config section for TOKENS (cheap scrypt parameters for tests). */
+export async function testOperators(): Promise<{ name: string; role: string; tokenHash: string }[]> {
+  const out = [];
+  for (const [role, token] of Object.entries(TOKENS)) {
+    const [name, secret] = token.split(".") as [string, string];
+    out.push({ name, role, tokenHash: await hashSecret(secret, { N: 1024 }) });
+  }
+  return out;
+}
+
 export interface TestGateway {
   gateway: Gateway;
   addr: GatewayAddress;

@@ -111,6 +111,8 @@ export const AUDIT_ACTIONS = [
   "incident_close",
   "incident_note",
   "incident_assign",
+  /** A remote command sent to an edge device (gateway API → MQTT → edge). */
+  "command",
 ] as const;
 export const auditActionSchema = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof auditActionSchema>;

@@ -70,3 +70,13 @@ export const commandResultSchema = z
   })
   .strict();
 export type CommandResult = z.infer<typeof commandResultSchema>;
+
+/** POST /api/gateways/{id}/commands/{name}: what an operator sends; the gateway fills the rest. */
+export const commandRequestSchema = z
+  .object({
+    target: commandSchema.shape.target,
+    args: z.record(z.string(), commandArgSchema).default({}),
+    timeoutMs: z.number().int().positive().max(60_000).optional(),
+  })
+  .strict();
+export type CommandRequest = z.infer<typeof commandRequestSchema>;

@@ -157,6 +157,18 @@ export class AlarmManager {
     return [...this.core.book.maintenance.values()];
   }
 
+  /** Records an operator action taken outside the alarm manager (e.g. a remote command). */
+  recordAudit(who: Principal, action: AuditEntry["action"], target: string, detail?: string): AuditEntry {
+    return this.core.recordAudit({
+      ts: this.now(),
+      actor: who.name,
+      role: who.role,
+      action,
+      target,
+      ...(detail === undefined ? {} : { detail: detail.slice(0, 500) }),
+    });
+  }
+
   stats(): AlarmStats {
     return computeStats(this.core);
   }

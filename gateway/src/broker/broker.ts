@@ -53,6 +53,8 @@ export interface BrokerOptions {
   authenticator: GatewayAuthenticator;
   maxPayloadBytes: number;
   offer: (item: IngestItem, done: () => void) => void;
+  /** Command results published by an identified gateway (authorised by the ACL). */
+  onCommandResult?: (topic: string, payload: Buffer) => void;
   rejections: RejectionReporter;
   metrics: GatewayMetrics;
   logger: Logger;
@@ -124,7 +126,11 @@ export class Broker {
             },
             () => cb(),
           );
-        } else cb();
+        } else {
+          if (packet.topic.startsWith(id.prefix) && packet.topic.endsWith("/result"))
+            this.opts.onCommandResult?.(packet.topic, packet.payload as Buffer);
+          cb();
+        }
       },
     });
     aedes.on("clientReady", (client) => {

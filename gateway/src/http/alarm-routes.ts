@@ -33,7 +33,8 @@ import {
   shelveRequestSchema,
 } from "@citytwin/model";
 import type { ActionResult, AlarmManager } from "../alarms";
-import { allows, bearerToken, type OperatorAuthenticator, type Principal } from "../auth/operators";
+import { bearerToken, type OperatorAuthenticator, type Principal } from "../auth/operators";
+import { requirePrincipal } from "./authorize";
 import { readJsonBody } from "./request";
 import { sendError, sendJson } from "./respond";
 
@@ -65,20 +66,11 @@ export class AlarmRoutes {
       sendError(res, 405, "METHOD_NOT_ALLOWED", `${req.method ?? "?"} is not allowed`);
       return true;
     }
-    const token = bearerToken(req.headers.authorization, url);
     let who: Principal | undefined;
-    if (token !== undefined || post || this.deps.mode === "secure") {
-      const auth = await this.deps.auth.verify(token);
-      if (!auth.ok) {
-        res.setHeader("www-authenticate", 'Bearer realm="citytwin"');
-        sendError(res, 401, auth.code, auth.message);
-        return true;
-      }
-      who = auth.principal;
-      if (!allows(who, "viewer")) {
-        sendError(res, 403, "FORBIDDEN", "the viewer role is needed");
-        return true;
-      }
+    const hasToken = bearerToken(req.headers.authorization, url) !== undefined;
+    if (hasToken || post || this.deps.mode === "secure") {
+      who = await requirePrincipal(this.deps.auth, req, res, url, "viewer");
+      if (who === undefined) return true;
     }
     if (isList) {
       if (post) sendError(res, 405, "METHOD_NOT_ALLOWED", "POST to an item's action instead");

@@ -6,6 +6,7 @@
  *   GET /api/gateways                 { gateways: GatewayView[] }
  *   GET /api/rejections?limit=        { total, rejections: DeadLetter[] } (most recent first)
  *   /api/alarms…, /api/incidents…, /api/assets/{id}/maintenance, /api/audit: ./alarm-routes.ts
+ *   POST /api/gateways/{id}/commands/{name}: ./command-routes.ts
  *   GET /metrics                      Prometheus text format
  *   GET /healthz                      { ok: true, ... }
  *   GET /*                            static files from http.staticDir
@@ -24,6 +25,7 @@ import type { DeviceRegistry } from "../ingest/registry";
 import { queryV1History } from "../influx/v1-query";
 import type { GatewayMetrics } from "../metrics";
 import type { AlarmRoutes } from "./alarm-routes";
+import type { CommandRoutes } from "./command-routes";
 import { acceptsGzip, sendError, sendJson } from "./respond";
 import { serveStatic } from "./static-files";
 
@@ -40,6 +42,7 @@ export interface ApiDeps {
   influxV1?: InfluxV1Resolved;
   staticDir?: string;
   alarmRoutes?: AlarmRoutes;
+  commandRoutes?: CommandRoutes;
   logger: Logger;
   now: () => number;
   health: () => Record<string, unknown>;
@@ -58,6 +61,8 @@ export class Api {
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = url.pathname;
     if (this.deps.alarmRoutes !== undefined && (await this.deps.alarmRoutes.handle(req, res, url))) return;
+    if (this.deps.commandRoutes !== undefined && (await this.deps.commandRoutes.handle(req, res, url)))
+      return;
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("allow", "GET, HEAD");
       return sendError(res, 405, "METHOD_NOT_ALLOWED", `${req.method ?? "?"} is not allowed`);
