@@ -9,11 +9,13 @@
  * CommandDispatcher against the current drivers; a pushed config is checked with the file
  * loader and applied by restarting the drivers only (the publisher, its queue and seq keep
  * running). Config applies are serialised; a rejected or failing config leaves the old running.
+ * An applied push is saved to `<stateDir>/pushed-config.json`; at start it replaces the file
+ * config when still valid and newer (commands/config-push.ts `startupConfig`).
  */
 import type { Logger } from "pino";
 import { configResultId, WIRE_VERSION, type CommandResult, type DeviceHealth } from "@citytwin/model";
 import type { ResolvedEdgeConfig } from "./config/load";
-import { checkPushedConfig } from "./commands/config-push";
+import { checkPushedConfig, savePushedConfig, startupConfig } from "./commands/config-push";
 import { CommandDispatcher } from "./commands/dispatch";
 import { createDrivers } from "./drivers/registry";
 import { PollRunner, type PollStats } from "./drivers/poll-runner";
@@ -62,7 +64,8 @@ export class EdgeAgent {
   private sink: StreamSink | undefined;
 
   constructor(private readonly opts: EdgeAgentOptions) {
-    const { config } = opts;
+    const startup = startupConfig(opts.config, opts.env ?? process.env);
+    const { config } = startup;
     this.config = config;
     this.clock = opts.clock ?? systemClock;
     this.startedAt = this.clock.now();
@@ -91,6 +94,22 @@ export class EdgeAgent {
       this.clock,
       opts.queue ?? createQueue(config),
     );
+    const log = opts.logger.child({ component: "config-push" });
+    if (startup.source === "pushed") {
+      this.pushed = { version: startup.version, hash: startup.hash };
+      this.publisher.setRunningConfig(startup.version, startup.hash);
+      log.info(
+        { version: startup.version, hash: startup.hash, file: startup.file },
+        "running the saved pushed config",
+      );
+    } else if (startup.warn) {
+      log.warn(
+        { reason: startup.reason, file: startup.file },
+        "saved pushed config unusable; running the config file",
+      );
+    } else {
+      log.info({ reason: startup.reason, file: opts.config.file }, "running the config file");
+    }
     this.publisher.setHealthSource(() =>
       buildAgentHealth(
         this.runner?.stats() ?? {},
@@ -200,6 +219,17 @@ export class EdgeAgent {
     this.config = check.config;
     this.pushed = { version: check.version, hash: check.hash };
     this.publisher.setRunningConfig(check.version, check.hash);
+    try {
+      savePushedConfig(check.config.stateDirAbs, {
+        version: check.version,
+        hash: check.hash,
+        fileHash: this.opts.config.hash,
+        savedAt: this.clock.now(),
+        message: JSON.parse(payload.toString("utf8")),
+      });
+    } catch (err) {
+      log.warn({ version: check.version, err: (err as Error).message }, "config applied but not saved");
+    }
     log.info(
       { version: check.version, hash: check.hash, devices: check.config.devices.length },
       "config applied",

@@ -90,8 +90,12 @@ function feed(sent: Map<number, number>, from: number): () => number {
   };
 }
 
-/** Waits until no batch has arrived for `quietMs` (the backlog is drained). */
-async function quiet(quietMs = 1500, maxMs = 120_000): Promise<void> {
+/**
+ * Waits until no batch has arrived for `quietMs` (the backlog is drained). The paced replay
+ * of an outage's backlog takes about as long as the outage (batches at ≤ 10/s, replayed at
+ * RATE/s), so the bound grows with it.
+ */
+async function quiet(quietMs = 1500, maxMs = 60_000 + 2 * OUTAGE_MS): Promise<void> {
   const end = Date.now() + maxMs;
   while ((arrivals.at(-1)?.at ?? 0) > Date.now() - quietMs) {
     if (Date.now() > end) throw new Error("batches still arriving");

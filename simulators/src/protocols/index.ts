@@ -18,4 +18,10 @@ export {
 export { ModbusSimulator, ModbusException, type ModbusSimulatorOptions } from "./modbus-sim";
 export { OpcuaSimulator, OPCUA_NAMESPACE_URI, opcuaNodeId, type OpcuaSimulatorOptions } from "./opcua-sim";
 export { FieldBroker, type FieldBrokerOptions } from "./field-broker";
-export { PoleSimulator, poleTopic, type PolePayload, type PoleSimulatorOptions } from "./pole-sim";
+export {
+  PoleSimulator,
+  poleCommandTopic,
+  poleTopic,
+  type PolePayload,
+  type PoleSimulatorOptions,
+} from "./pole-sim";
