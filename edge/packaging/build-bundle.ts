@@ -64,6 +64,13 @@ async function main(): Promise<void> {
     plugins: [node18Shims],
     banner: { js: `#!/usr/bin/env node\n${BANNER}` },
     legalComments: "none",
+    // V8 keeps every loaded script's source on the heap, and a source with one non-ASCII
+    // character in a comment is held as a two-byte string: stripping comments and whitespace
+    // takes the sources the Modbus agent loads from ≈ 4.5 MB to ≈ 1.5 MB. Identifiers stay,
+    // so stack traces keep function names.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    charset: "ascii",
     logLevel: "warning",
   });
   if (result.errors.length > 0) throw new Error("esbuild failed");

@@ -27,6 +27,18 @@ const r = (
 });
 
 describe("TelemetryBatcher", () => {
+  it("drainParts() carries each part's devices map serialised, split as drain() splits", () => {
+    const parts = (b: TelemetryBatcher) => {
+      for (let i = 0; i < 40; i++) b.add(r(`k${i}`, i % 3 === 0 ? null : i, 1000 + (i % 4)), 0);
+      return b;
+    };
+    const expected = parts(new TelemetryBatcher(600, 10)).drain();
+    const got = parts(new TelemetryBatcher(600, 10)).drainParts();
+    expect(got.length).toBeGreaterThan(1);
+    expect(got.map((p) => p.devices)).toEqual(expected);
+    for (const p of got) expect(p.json).toBe(JSON.stringify(p.devices));
+  });
+
   it("groups same device + ts into one entry and lists only non-good keys in q", () => {
     const b = new TelemetryBatcher();
     b.add(r("ch4", 1.5), 0);

@@ -22,7 +22,8 @@ export async function startMosquitto(
   const name = opts.name ?? "mosquitto";
   const conf = join(dir, `${name}.conf`);
   writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\n${opts.extraConfig ?? ""}`);
-  const child = startChild(name, "/usr/sbin/mosquitto", ["-c", conf, "-v"]);
+  // No -v: verbose mode logs every packet, which would slow the broker in benches.
+  const child = startChild(name, "/usr/sbin/mosquitto", ["-c", conf]);
   await child.waitFor(/running|Opening ipv4 listen socket/, 10_000);
   return { port, url: `mqtt://127.0.0.1:${port}`, child };
 }

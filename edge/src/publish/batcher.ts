@@ -10,6 +10,12 @@ import type { Reading } from "../drivers/types";
 
 export type DeviceEntries = Record<string, TelemetryEntry[]>;
 
+/** One drained part and its `devices` map serialised (JSON.stringify(devices)). */
+export interface DrainedPart {
+  devices: DeviceEntries;
+  json: string;
+}
+
 /** Room kept for the batch header ({"v":1,"epoch":…,"seq":…,"sentAt":…,"devices":…}). */
 const HEADER_BYTES = 128;
 
@@ -55,6 +61,14 @@ export class TelemetryBatcher {
 
   /** Takes everything held, as one or more `devices` maps within the limits. */
   drain(): DeviceEntries[] {
+    return this.drainParts().map((p) => p.devices);
+  }
+
+  /**
+   * As drain(), with each part's serialised `devices` map: the size check serialises it
+   * anyway, so the publisher splices it into the payload instead of serialising it again.
+   */
+  drainParts(): DrainedPart[] {
     const flat: [string, TelemetryEntry][] = [];
     for (const [id, dev] of this.entries) {
       for (const e of dev.values()) {
@@ -65,19 +79,22 @@ export class TelemetryBatcher {
     this.entries = new Map();
     this.count = 0;
     this.oldest = undefined;
-    const out: DeviceEntries[] = [];
+    const out: DrainedPart[] = [];
     this.split(flat, out);
     return out;
   }
 
-  private split(flat: [string, TelemetryEntry][], out: DeviceEntries[]): void {
+  private split(flat: [string, TelemetryEntry][], out: DrainedPart[]): void {
     if (flat.length === 0) return;
     let readings = 0;
     for (const [, e] of flat) readings += Object.keys(e.values).length;
     const devices = group(flat);
-    if (readings <= this.maxReadings && JSON.stringify(devices).length + HEADER_BYTES <= this.maxBytes) {
-      out.push(devices);
-      return;
+    if (readings <= this.maxReadings) {
+      const json = JSON.stringify(devices);
+      if (json.length + HEADER_BYTES <= this.maxBytes) {
+        out.push({ devices, json });
+        return;
+      }
     }
     if (flat.length === 1) {
       // One entry too large: split its keys.

@@ -7,7 +7,7 @@
  *
  *   npm run bench:edge -- [--devices 500] [--tags 30] [--ports 10] [--poll-ms 1000]
  *                         [--warmup 20] [--seconds 60] [--agent auto|bundle|tsx] [--out bench-results]
- *                         [--node-flags="--max-semi-space-size=1 --max-old-space-size=48"]
+ *                         [--node-flags="<the unit's node flags>"] [--agent-env="MALLOC_ARENA_MAX=2"]
  *
  * `--agent bundle` runs dist/edge/citytwin-edge.mjs (`npm run package:edge`), the artefact a
  * gateway runs; `tsx` runs edge/src/main.ts through the tsx loader (adds the loader's memory).
@@ -19,12 +19,16 @@ import { parseArgs } from "node:util";
 import mqtt from "mqtt";
 import { stringify } from "yaml";
 import { startChild, stopAll } from "../../../test/support/child";
-import { freePortBlock, freePorts } from "../../../test/support/free-port";
+import { freePortBlock } from "../../../test/support/free-port";
+import { startMosquitto } from "../../../test/support/mosquitto";
 import { benchEdgeConfig } from "./edge-config";
 import { LatencyRecorder } from "./latency";
 import { cpuPercent, sampleProc, type ProcSample } from "./proc-sampler";
 
 const REPO = resolve(import.meta.dirname, "../../..");
+/** Keep equal to ExecStart's node flags and Environment= in edge/packaging/citytwin-edge.service. */
+const UNIT_NODE_FLAGS = "--max-semi-space-size=1 --max-old-space-size=192"; // CT_EDGE_HEAP_MB=192
+const UNIT_ENV = "MALLOC_ARENA_MAX=2";
 const { values: a } = parseArgs({
   options: {
     devices: { type: "string", default: "500" },
@@ -36,7 +40,9 @@ const { values: a } = parseArgs({
     agent: { type: "string", default: "auto" },
     out: { type: "string", default: "bench-results" },
     /** V8 flags for the agent, as the systemd unit sets them (edge/packaging). */
-    "node-flags": { type: "string", default: "--max-semi-space-size=1 --max-old-space-size=48" },
+    "node-flags": { type: "string", default: UNIT_NODE_FLAGS },
+    /** Environment for the agent (NAME=value, space-separated), as the unit's Environment=. */
+    "agent-env": { type: "string", default: UNIT_ENV },
   },
 });
 const n = (k: keyof typeof a) => Number(a[k]);
@@ -45,14 +51,8 @@ const bundle = join(REPO, "dist/edge/citytwin-edge.mjs");
 const agentKind = a.agent === "auto" ? (existsSync(bundle) ? "bundle" : "tsx") : a.agent;
 
 const dir = mkdtempSync(join(tmpdir(), "citytwin-edge-load-"));
-const [mqttPort] = await freePorts(1);
 const farmPort = await freePortBlock(n("ports"));
-writeFileSync(
-  join(dir, "mosquitto.conf"),
-  `listener ${mqttPort} 127.0.0.1\nallow_anonymous true\npersistence false\n`,
-);
-const broker = startChild("mosquitto", "/usr/sbin/mosquitto", ["-c", join(dir, "mosquitto.conf"), "-v"]);
-await broker.waitFor(/Opening ipv4 listen socket/);
+const { port: mqttPort, child: broker } = await startMosquitto(dir, { extraConfig: "persistence false\n" });
 const farm = startChild("farm", process.execPath, [
   "--import",
   "tsx",
@@ -82,13 +82,19 @@ sub.on("message", (_t, payload) => latency.onBatch(payload, Date.now()));
 await sub.subscribeAsync("ct/v1/bench/gw-bench/telemetry", { qos: 1 });
 
 const nodeFlags = (a["node-flags"] ?? "").split(/\s+/).filter((f) => f !== "");
+const agentEnv = Object.fromEntries(
+  (a["agent-env"] ?? "")
+    .split(/\s+/)
+    .filter((kv) => kv.includes("="))
+    .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+);
 const agentArgs = nodeFlags.concat(
   agentKind === "bundle"
     ? [bundle, "run", "--config", configFile]
     : ["--import", "tsx", join(REPO, "edge/src/main.ts"), "--config", configFile],
 );
 const agent = startChild("agent", process.execPath, agentArgs, {
-  env: { ...process.env, LOG_LEVEL: "warn" },
+  env: { ...process.env, ...agentEnv, LOG_LEVEL: "warn" },
 });
 const agentPid = agent.proc.pid ?? 0;
 agent.proc.once("exit", (code, signal) => {
@@ -144,6 +150,7 @@ const report = {
     expectedReadingsPerS: expected,
     agent: agentKind,
     nodeFlags,
+    agentEnv,
   },
   measured: {
     readingsPerS: rate,
@@ -160,7 +167,7 @@ const m = report.measured;
 const lines = [
   `## Edge agent under ${n("devices")} Modbus TCP devices × ${n("tags")} tags @ ${n("poll-ms")} ms (${agentKind})`,
   ``,
-  `Machine: ${report.machine.cpu}, ${report.machine.cores} cores, Node ${report.machine.node}; ${n("seconds")} s measured after ${n("warmup")} s warm-up; agent flags: ${nodeFlags.join(" ") || "none"}.`,
+  `Machine: ${report.machine.cpu}, ${report.machine.cores} cores, Node ${report.machine.node}; ${n("seconds")} s measured after ${n("warmup")} s warm-up; agent flags: ${nodeFlags.join(" ") || "none"}; agent env: ${a["agent-env"] || "none"}.`,
   ``,
   `| metric | agent | target | peer: mosquitto (same traffic) |`,
   `|---|---:|---:|---:|`,

@@ -19,11 +19,42 @@ export type WriteOutcome =
   | { ok: true; fc: 5 | 6 | 15 | 16; address: number }
   | { ok: false; code: "UNKNOWN_DEVICE" | "INVALID_COMMAND" | "DEVICE_ERROR" | "TIMEOUT"; message: string };
 
+interface ProfilePlan {
+  resolved: readonly ResolvedPoint[];
+  points: Map<string, ResolvedPoint>;
+  plans: Map<number | undefined, readonly ReadRequest[]>;
+}
+
+/**
+ * Resolved points and read plans per profile, shared by every device of that profile (500
+ * devices of one 30-point profile would otherwise hold 15,000 resolved points). Keyed by the
+ * profile object, so a replaced config's entries go with it. Plans are never mutated.
+ */
+const byProfile = new WeakMap<ModbusProfile, ProfilePlan>();
+
+function profilePlan(
+  profile: ModbusProfile,
+  maxGap: number | undefined,
+): { points: ReadonlyMap<string, ResolvedPoint>; plan: readonly ReadRequest[] } {
+  let entry = byProfile.get(profile);
+  if (entry === undefined) {
+    const resolved = profile.points.map(resolveModbusPoint);
+    entry = { resolved, points: new Map(resolved.map((p) => [p.key, p])), plans: new Map() };
+    byProfile.set(profile, entry);
+  }
+  let plan = entry.plans.get(maxGap);
+  if (plan === undefined) {
+    plan = planReads(entry.resolved, { maxGap });
+    entry.plans.set(maxGap, plan);
+  }
+  return { points: entry.points, plan };
+}
+
 export class ModbusDriver implements PollingDriver {
   readonly deviceId: string;
   readonly intervalMs: number;
-  private readonly plan: ReadRequest[];
-  private readonly points: Map<string, ResolvedPoint>;
+  private readonly plan: readonly ReadRequest[];
+  private readonly points: ReadonlyMap<string, ResolvedPoint>;
   private readonly opts: TransactionOptions;
 
   constructor(
@@ -34,9 +65,9 @@ export class ModbusDriver implements PollingDriver {
   ) {
     this.deviceId = device.id;
     this.intervalMs = device.pollIntervalMs;
-    const resolved = profile.points.map(resolveModbusPoint);
-    this.points = new Map(resolved.map((p) => [p.key, p]));
-    this.plan = planReads(resolved, { maxGap: device.maxGap });
+    const { points, plan } = profilePlan(profile, device.maxGap);
+    this.points = points;
+    this.plan = plan;
     this.opts = {
       timeoutMs: device.timeoutMs,
       retries: device.retries,
