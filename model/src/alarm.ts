@@ -11,7 +11,8 @@
  *
  * Orthogonal to the state: `shelved` (operator, with expiry), `suppressed` (by design:
  * maintenance mode of the asset), `outOfService` (removed from service by an operator).
- * A shelved, suppressed or out-of-service alarm is not annunciated (not counted for floods
+ * `groupedUnder` (by design: a consequential alarm of an active composite-rule alarm).
+ * A shelved, suppressed, out-of-service or grouped alarm is not annunciated (not counted for floods
  * or incidents) but is still tracked and pushed with its flags set, so screens can show it.
  */
 import { z } from "zod";
@@ -72,6 +73,12 @@ export const alarmSchema = z.object({
   explanation: explanationSchema,
   evidence: z.array(evidenceSeriesSchema),
   incidentId: z.string().optional(),
+  /**
+   * Designed suppression (ISA-18.2 alarm grouping): id of the active composite-rule alarm whose
+   * evidence includes this alarm's sensor. A grouped alarm is tracked and pushed but not
+   * annunciated; it returns to annunciation when that alarm clears, is shelved or is removed.
+   */
+  groupedUnder: z.string().optional(),
 });
 export type Alarm = z.infer<typeof alarmSchema>;
 

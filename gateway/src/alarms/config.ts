@@ -12,7 +12,7 @@
  *   seconds as a starting point; red (危险, immediate danger) has no on-delay.
  * - Shelving is always time-limited (ISA-18.2 "shelving"); here at most 24 h.
  */
-import type { Level, Role } from "@citytwin/model";
+import type { DetectorName, Level, Role } from "@citytwin/model";
 
 export type ActiveLevel = Exclude<Level, "normal">;
 export const ACTIVE_LEVELS: readonly ActiveLevel[] = ["blue", "yellow", "orange", "red"];
@@ -57,6 +57,22 @@ export interface AlarmConfig {
   operatorRoles: readonly Role[];
   /** Roles allowed to switch an asset's maintenance mode (suppression by design). */
   maintenanceRoles: readonly Role[];
+  /**
+   * Designed suppression of consequential alarms (ISA-18.2 alarm grouping / first-out): while a
+   * composite-rule alarm is active and annunciated, the single-sensor alarms of its evidence
+   * sensors are grouped under it (`groupedUnder`): tracked and pushed, not annunciated.
+   */
+  groupConsequential: boolean;
+  /**
+   * Single-sensor alarms that are never grouped: `detector` at or above `level` (life safety:
+   * a red methane threshold must reach the operator on its own).
+   */
+  neverGroup: readonly NeverGroup[];
+}
+
+export interface NeverGroup {
+  detector: DetectorName;
+  level: ActiveLevel;
 }
 
 export const DEFAULT_ALARM_CONFIG: AlarmConfig = {
@@ -80,6 +96,8 @@ export const DEFAULT_ALARM_CONFIG: AlarmConfig = {
   restoreGraceMs: 300_000,
   operatorRoles: ["operator", "admin"],
   maintenanceRoles: ["operator", "admin"],
+  groupConsequential: true,
+  neverGroup: [{ detector: "threshold", level: "red" }],
 };
 
 type PerLevelKeys =

@@ -3,6 +3,10 @@
  * (persistence), listeners (WebSocket push), audit trail, and incident attachment. The engine
  * (conditions, timers) and the operator actions both work on an AlarmCore.
  *
+ * Grouping (designed suppression of consequential alarms): an alarm grouped under an active
+ * composite-rule alarm (`groupedUnder`) is not annunciated; see groupParentOf and
+ * engine.regroupUnder.
+ *
  * Flood handling: while a position is in flood, automatic changes of alarms below
  * `floodPriorityLevel` are journalled but not pushed; they are pushed (current state, once)
  * when the flood ends. Red and orange alarms and operator-caused changes are always pushed.
@@ -61,9 +65,36 @@ export class AlarmCore {
     return this.deps.cfg;
   }
 
-  /** Shown to operators: not shelved, not suppressed by maintenance, not out of service. */
+  /** Shown to operators: not shelved, not suppressed by maintenance, not out of service, not grouped. */
   annunciated(a: Alarm): boolean {
-    return a.shelved === undefined && !a.suppressed && !a.outOfService;
+    return a.shelved === undefined && !a.suppressed && !a.outOfService && a.groupedUnder === undefined;
+  }
+
+  /**
+   * Alarm grouping (designed suppression of consequential alarms): the composite-rule alarm that
+   * `a` is grouped under now, if any. A parent is an open composite alarm that is active and
+   * annunciated; `a` is a single-sensor alarm of one of its evidence sensors (any reported since
+   * the parent was raised: AlarmPoint.groupSensors) and not of a
+   * `neverGroup` kind. The earliest raised parent wins.
+   */
+  groupParentOf(a: Alarm): Alarm | undefined {
+    if (!this.cfg.groupConsequential || a.detector === "composite" || a.state === "normal") return undefined;
+    for (const n of this.cfg.neverGroup)
+      if (n.detector === a.detector && LEVEL_RANK[a.level] >= LEVEL_RANK[n.level]) return undefined;
+    let parent: Alarm | undefined;
+    for (const c of this.book.open.values()) {
+      if (c.detector !== "composite" || !c.active || !this.annunciated(c)) continue;
+      if (this.book.points.get(c.key)?.groupSensors.has(a.sourceId) !== true) continue;
+      if (parent === undefined || c.raisedAt < parent.raisedAt) parent = c;
+    }
+    return parent;
+  }
+
+  /** Sets `groupedUnder` from the current parents (see groupParentOf). */
+  syncGroup(a: Alarm): void {
+    const parent = this.groupParentOf(a);
+    if (parent === undefined) delete a.groupedUnder;
+    else a.groupedUnder = parent.id;
   }
 
   /** Copies the point's flags (shelved, out of service) and the asset's maintenance onto the alarm. */

@@ -14,6 +14,15 @@ export function handleCondition(core: AlarmCore, c: Condition, now: number): voi
   const p = core.book.pointFor(c);
   p.restoreUntil = undefined;
   if (c.level !== "normal") p.cond = c;
+  let newSensors = false;
+  if (c.detector === "composite" && c.level !== "normal") {
+    if (core.book.openAlarmOf(p) === undefined) p.groupSensors.clear();
+    for (const id of c.evidenceSensorIds)
+      if (!p.groupSensors.has(id)) {
+        p.groupSensors.add(id);
+        newSensors = true;
+      }
+  }
   observe(p, c.level, now);
   const a = core.book.openAlarmOf(p);
   if (a !== undefined && a.active && c.level === a.level && a.explanation.en !== c.explanation.en) {
@@ -23,6 +32,9 @@ export function handleCondition(core: AlarmCore, c: Condition, now: number): voi
     core.alarmChanged(a);
   }
   step(core, p, now);
+  // More sensors joined the event: their alarms join the group of the active parent.
+  const parent = newSensors ? core.book.openAlarmOf(p) : undefined;
+  if (parent !== undefined) regroupUnder(core, parent, now, false);
 }
 
 /** Runs the timers: delays, restore grace, shelving expiry, flood end. */
@@ -52,6 +64,7 @@ export function returnToAnnunciation(
 ): void {
   const wasShown = core.annunciated(a);
   core.syncFlags(a, p);
+  core.syncGroup(a);
   a.updatedAt = now;
   if (!wasShown && core.annunciated(a)) {
     a.state = nextState(a.state, "reannunciate") ?? a.state;
@@ -61,6 +74,24 @@ export function returnToAnnunciation(
     else core.attachIncident(a, p, now);
   }
   core.alarmChanged(a, { operator });
+  regroupUnder(core, a, now, operator);
+}
+
+/**
+ * After a composite-rule alarm changed in a way that can make it a group parent or stop it
+ * being one (activation, clear, shelving, out of service, maintenance): its consequential
+ * alarms are grouped under it, or return to annunciation by the returnToAnnunciation rules.
+ */
+export function regroupUnder(core: AlarmCore, parent: Alarm, now: number, operator: boolean): void {
+  if (parent.detector !== "composite") return;
+  const sensors = core.book.points.get(parent.key)?.groupSensors;
+  for (const a of [...core.book.open.values()]) {
+    if (a.detector === "composite") continue;
+    if (a.groupedUnder !== parent.id && sensors?.has(a.sourceId) !== true) continue;
+    if (core.groupParentOf(a)?.id === a.groupedUnder) continue;
+    const p = core.book.points.get(a.key);
+    if (p !== undefined) returnToAnnunciation(core, p, a, now, operator);
+  }
 }
 
 function step(core: AlarmCore, p: AlarmPoint, now: number): void {
@@ -100,9 +131,11 @@ function activate(core: AlarmCore, p: AlarmPoint, level: Level, now: number): vo
     evidence = raisePeak(core, p, a, level, now);
   }
   core.syncFlags(a, p);
+  core.syncGroup(a);
   if (core.annunciated(a)) countForFlood(core, a, now);
   core.attachIncident(a, p, now);
   core.alarmChanged(a, { evidence });
+  regroupUnder(core, a, now, false);
 }
 
 function clear(core: AlarmCore, p: AlarmPoint, now: number): void {
@@ -116,6 +149,7 @@ function clear(core: AlarmCore, p: AlarmPoint, now: number): void {
   a.updatedAt = now;
   if (a.state === "normal") core.close(a);
   core.alarmChanged(a);
+  regroupUnder(core, a, now, false);
 }
 
 function changeLevel(core: AlarmCore, p: AlarmPoint, from: Level, to: Level, now: number): void {
@@ -131,8 +165,10 @@ function changeLevel(core: AlarmCore, p: AlarmPoint, from: Level, to: Level, now
     a.ackedAt = undefined;
     a.ackedBy = undefined;
     evidence = raisePeak(core, p, a, to, now);
-    if (core.annunciated(a)) countForFlood(core, a, now);
   }
+  // A level change can move the alarm into or out of a `neverGroup` kind (red threshold).
+  core.syncGroup(a);
+  if (LEVEL_RANK[to] > LEVEL_RANK[from] && core.annunciated(a)) countForFlood(core, a, now);
   core.attachIncident(a, p, now);
   core.alarmChanged(a, { evidence });
 }

@@ -7,7 +7,7 @@
 import type { Alarm } from "@citytwin/model";
 import { auditAction as audit, authorize, requireText as text } from "./access";
 import type { AlarmCore } from "./core";
-import { returnToAnnunciation } from "./engine";
+import { regroupUnder, returnToAnnunciation } from "./engine";
 import { nextState } from "./lifecycle";
 import type { AlarmPoint } from "./point";
 import { fail, ok, type ActionResult, type Principal } from "./types";
@@ -84,6 +84,7 @@ export function shelve(
     `${again ? "re-shelved" : "shelved"} until ${new Date(p.shelved.until).toISOString()}: ${req.reason}`,
   );
   core.alarmChanged(a, { operator: true });
+  regroupUnder(core, a, now, true);
   return ok(a);
 }
 
@@ -125,6 +126,7 @@ export function outOfService(
     core.syncFlags(current, p);
     current.updatedAt = now;
     core.alarmChanged(current, { operator: true });
+    regroupUnder(core, current, now, true);
   }
   return ok(current ?? a);
 }
@@ -181,6 +183,7 @@ export function setMaintenance(
       core.syncFlags(a, p);
       a.updatedAt = now;
       core.alarmChanged(a, { operator: true });
+      regroupUnder(core, a, now, true);
     }
   }
   return ok({ assetId, on, alarms });

@@ -31,6 +31,11 @@ export interface AlarmPoint {
   chattering: boolean;
   /** Open alarm of this point. */
   alarmId: string | undefined;
+  /**
+   * Composite rules: every evidence sensor reported since the open alarm was raised (a rule's
+   * evidence grows as more sensors join the event); its alarms' grouping scope.
+   */
+  groupSensors: Set<string>;
   shelved: PointFlags["shelved"];
   outOfService: PointFlags["outOfService"];
   /** After a restart: the time by which a detector must have confirmed the active condition. */
@@ -53,6 +58,7 @@ export function newPoint(key: string, sourceId: string, detector: DetectorName, 
     activations: [],
     chattering: false,
     alarmId: undefined,
+    groupSensors: new Set(),
     shelved: undefined,
     outOfService: undefined,
     restoreUntil: undefined,

@@ -65,6 +65,13 @@ export function restoreInto(core: AlarmCore, s: PersistedState, now: number): vo
     p.restoreUntil = now + core.cfg.restoreGraceMs;
     core.pending.add(p);
   }
+  // A composite alarm's grouping scope comes back from its evidence and the sensors of the alarms
+  // grouped under it (groupedUnder is restored as saved; the next change re-evaluates it).
+  for (const a of book.open.values()) {
+    if (a.detector === "composite") for (const e of a.evidence) book.pointFor(a).groupSensors.add(e.sensorId);
+    const parent = a.groupedUnder === undefined ? undefined : book.open.get(a.groupedUnder);
+    if (parent !== undefined) book.pointFor(parent).groupSensors.add(a.sourceId);
+  }
   for (const i of s.incidents) core.incidents.add(i);
   core.incidents.trimClosed();
   core.audit.restore(s.audit);

@@ -15,6 +15,8 @@ export interface AlarmStats {
   shelved: number;
   suppressed: number;
   outOfService: number;
+  /** Open alarms grouped under a composite-rule alarm (designed suppression). */
+  grouped: number;
   maintenanceAssets: number;
   chattering: { points: number; episodes: number };
   flood: FloodStats & { heldDuringFlood: number };
@@ -38,6 +40,7 @@ export function computeStats(core: AlarmCore): AlarmStats {
   let shelved = 0;
   let suppressed = 0;
   let outOfService = 0;
+  let grouped = 0;
   for (const a of book.open.values()) {
     byState[a.state]++;
     if (a.active) {
@@ -48,6 +51,7 @@ export function computeStats(core: AlarmCore): AlarmStats {
     if (a.shelved !== undefined) shelved++;
     if (a.suppressed) suppressed++;
     if (a.outOfService) outOfService++;
+    if (a.groupedUnder !== undefined) grouped++;
   }
   let chattering = 0;
   for (const p of book.points.values()) if (p.chattering) chattering++;
@@ -61,6 +65,7 @@ export function computeStats(core: AlarmCore): AlarmStats {
     shelved,
     suppressed,
     outOfService,
+    grouped,
     maintenanceAssets: book.maintenance.size,
     chattering: { points: chattering, episodes: counters.chatterEpisodes },
     flood: { ...core.flood.stats(), heldDuringFlood: counters.heldDuringFlood },

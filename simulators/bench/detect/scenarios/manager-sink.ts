@@ -4,7 +4,8 @@
  * handling) on simulated time, and the bench scores the alarms it annunciates, not the raw
  * conditions: a new alarm, or an alarm returning to active (nobody acknowledges in the bench,
  * so a repeat incident re-activates the still-unacknowledged alarm of its key [ISA-18.2:
- * rtn_unack → unack]); the time is the event's `updatedAt`. Evidence is skipped (no hot store here):
+ * rtn_unack → unack], or an alarm grouped under a composite-rule alarm returning to
+ * annunciation); the time is the event's `updatedAt`. Evidence is skipped (no hot store here):
  * it does not change what is raised or when.
  */
 import { pino } from "pino";
@@ -27,9 +28,12 @@ export function alarmManagerSink(city: CityModel): AlarmSinkFactory {
       onChange: (e) => {
         if (e.type !== "alarm") return;
         const a = e.alarm;
+        // Annunciated and active: an alarm grouped under a composite-rule alarm (designed
+        // suppression) is tracked but not shown; it counts when it returns to annunciation.
+        const shown = a.active && a.groupedUnder === undefined;
         const was = active.get(a.id) ?? false;
-        active.set(a.id, a.active);
-        if (!a.active || was) return;
+        active.set(a.id, shown);
+        if (!shown || was) return;
         raise({
           key: a.key,
           sourceId: a.sourceId,
