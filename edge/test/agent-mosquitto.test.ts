@@ -20,6 +20,7 @@ import {
 import { startTsx, stopAll, type Child } from "../../test/support/child";
 import { startMosquitto } from "../../test/support/mosquitto";
 import { startPymodbus } from "../../test/support/pymodbus";
+import { untilWithin } from "../../test/support/wait";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const MAIN = join(ROOT, "edge", "src", "main.ts");
@@ -82,15 +83,7 @@ devices:
 const startAgent = (): Child =>
   startTsx("edge-agent", MAIN, ["--config", join(dir, "edge.yaml")], { cwd: ROOT });
 
-async function until<T>(fn: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = untilWithin(20_000);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "ct-edge-agent-"));

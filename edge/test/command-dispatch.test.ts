@@ -22,6 +22,7 @@ import { loadEdgeConfig } from "../src/config";
 import { startChild, stopAll } from "../../test/support/child";
 import { freePorts } from "../../test/support/free-port";
 import { startTestServer, type TestServer } from "./fixtures/opcua-server";
+import { untilWithin } from "../../test/support/wait";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const TENANT = "hefei";
@@ -41,15 +42,7 @@ const plcValues: Record<string, number> = { temp_1: 20 };
 const batches: TelemetryBatch[] = [];
 const results: { name: string; result: CommandResult }[] = [];
 
-async function until<T>(fn: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = untilWithin(15_000);
 
 let n = 0;
 async function command(

@@ -17,6 +17,7 @@ import { PUSHED_CONFIG_FILE } from "../src/commands/config-push";
 import { loadEdgeConfig, sha256Hash } from "../src/config";
 import { startChild, stopAll } from "../../test/support/child";
 import { freePorts } from "../../test/support/free-port";
+import { untilWithin } from "../../test/support/wait";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const TENANT = "hefei";
@@ -33,15 +34,7 @@ const statuses: { state: string; config: { version: number; hash: string } }[] =
 const online = () => statuses.filter((s) => s.state === "online").at(-1);
 const results: CommandResult[] = [];
 
-async function until<T>(fn: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = untilWithin(15_000);
 
 function body(ids: string[], keepaliveS = 10): Record<string, unknown> {
   return {

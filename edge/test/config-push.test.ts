@@ -22,6 +22,7 @@ import { EdgeAgent } from "../src/agent";
 import { loadEdgeConfig, sha256Hash } from "../src/config";
 import { startChild, stopAll } from "../../test/support/child";
 import { freePorts } from "../../test/support/free-port";
+import { untilWithin } from "../../test/support/wait";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const TENANT = "hefei";
@@ -37,15 +38,7 @@ const batches: TelemetryBatch[] = [];
 const statuses: { config: { version: number; hash: string } }[] = [];
 const results: CommandResult[] = [];
 
-async function until<T>(fn: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = untilWithin(15_000);
 
 async function push(
   version: number,

@@ -9,13 +9,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DataType, Variant } from "node-opcua";
-import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../test/support/free-port";
 import { opcuaDeviceSchema } from "../src/config";
-import type { Reading } from "../src/drivers";
-import { OpcUaDriver } from "../src/drivers/opcua/opcua-driver";
+import { startOpcuaDriver } from "./support/opcua-driver";
 import { startTestServer, type TestServer } from "./fixtures/opcua-server";
+import { sleep, untilWithin } from "../../test/support/wait";
 
 const dir = mkdtempSync(join(tmpdir(), "ct-edge-opcua-db-"));
 const values: Record<string, number> = { temp_1: 20, pressure_1: 1, level_1: 3 };
@@ -27,17 +26,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(fn: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await sleep(25);
-  }
-}
+const until = untilWithin(15_000);
 
 describe("OpcUaDriver percent deadband", () => {
   it("suppresses changes inside value% of EURange and reports a bigger one", async () => {
@@ -73,21 +62,7 @@ describe("OpcUaDriver percent deadband", () => {
         { key: "level_1", nodeId: "ns=1;s=level_1" },
       ],
     });
-    const got: Reading[] = [];
-    const silent = pino({ level: "silent" });
-    const driver = new OpcUaDriver(
-      device,
-      {
-        logger: silent,
-        clock: { now: () => Date.now() },
-        stateDir: join(dir, "state"),
-        gatewayId: "gw-test",
-        profiles: {},
-        secrets: { devicePasswords: {} },
-      },
-      silent,
-    );
-    await driver.start({ readings: (rs) => got.push(...rs), health: () => undefined });
+    const { driver, got } = await startOpcuaDriver(device, join(dir, "state"));
     const flows = () => got.filter((r) => r.key === "flow_1" && r.quality === "good").map((r) => r.value);
     try {
       await until(() => (flows().includes(100) ? true : undefined));

@@ -6,12 +6,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DataType, OPCUACertificateManager, OPCUAServer, Variant } from "node-opcua";
-import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../test/support/free-port";
 import { opcuaDeviceSchema } from "../src/config";
-import type { Reading } from "../src/drivers";
-import { OpcUaDriver } from "../src/drivers/opcua/opcua-driver";
+import { startOpcuaDriver } from "./support/opcua-driver";
+import { untilWithin } from "../../test/support/wait";
 
 const dir = mkdtempSync(join(tmpdir(), "ct-edge-opcua-"));
 let strain = 1.25;
@@ -74,21 +73,7 @@ describe("OpcUaDriver (node-opcua server)", () => {
         { key: "missing", browsePath: "/Objects/1:BridgeSHM/1:nope" },
       ],
     });
-    const got: Reading[] = [];
-    const health: string[] = [];
-    const driver = new OpcUaDriver(
-      device,
-      {
-        logger: pino({ level: "silent" }),
-        clock: { now: () => Date.now() },
-        stateDir: join(dir, "state"),
-        gatewayId: "gw-test",
-        profiles: {},
-        secrets: { devicePasswords: {} },
-      },
-      pino({ level: "silent" }),
-    );
-    await driver.start({ readings: (rs) => got.push(...rs), health: (_id, h) => health.push(h) });
+    const { driver, got, health } = await startOpcuaDriver(device, join(dir, "state"));
     try {
       const first = await until(() => got.find((r) => r.key === "strain_1"));
       expect(first).toMatchObject({ deviceId: device.id, value: 1.25, quality: "good" });
@@ -122,12 +107,4 @@ describe("OpcUaDriver (node-opcua server)", () => {
   }, 90_000);
 });
 
-async function until<T>(fn: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = untilWithin(15_000);

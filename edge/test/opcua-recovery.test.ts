@@ -6,13 +6,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../test/support/free-port";
 import { opcuaDeviceSchema } from "../src/config";
-import type { Reading } from "../src/drivers";
-import { OpcUaDriver } from "../src/drivers/opcua/opcua-driver";
+import { startOpcuaDriver } from "./support/opcua-driver";
 import { startTestServer, type TestServer } from "./fixtures/opcua-server";
+import { sleep, untilWithin } from "../../test/support/wait";
 
 const dir = mkdtempSync(join(tmpdir(), "ct-edge-opcua-rec-"));
 const values: Record<string, number> = { temp_1: 20.5, pressure_1: 1.5, level_1: 3 };
@@ -41,22 +40,7 @@ describe("OpcUaDriver recovery", () => {
         { key: "level_1", nodeId: "ns=1;s=level_1" },
       ],
     });
-    const got: Reading[] = [];
-    const health: string[] = [];
-    const silent = pino({ level: "silent" });
-    const driver = new OpcUaDriver(
-      device,
-      {
-        logger: silent,
-        clock: { now: () => Date.now() },
-        stateDir: join(dir, "state"),
-        gatewayId: "gw-test",
-        profiles: {},
-        secrets: { devicePasswords: {} },
-      },
-      silent,
-    );
-    await driver.start({ readings: (rs) => got.push(...rs), health: (_id, h) => health.push(h) });
+    const { driver, got, health } = await startOpcuaDriver(device, join(dir, "state"));
     try {
       for (const key of ["temp_1", "pressure_1", "level_1"])
         await until(() => got.find((r) => r.key === key && r.quality === "good"));
@@ -94,14 +78,4 @@ describe("OpcUaDriver recovery", () => {
   }, 90_000);
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(fn: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await sleep(25);
-  }
-}
+const until = untilWithin(20_000);

@@ -14,6 +14,7 @@ import type { Reading } from "../src/drivers";
 import { clientPkiDir } from "../src/drivers/opcua/client-setup";
 import { OpcUaDriver } from "../src/drivers/opcua/opcua-driver";
 import { startTestServer, type TestServer } from "./fixtures/opcua-server";
+import { sleep, untilWithin } from "../../test/support/wait";
 
 const dir = mkdtempSync(join(tmpdir(), "ct-edge-opcua-sec-"));
 const stateDir = join(dir, "state");
@@ -132,14 +133,4 @@ describe("OpcUaDriver security", () => {
   }, 60_000);
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(fn: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await sleep(25);
-  }
-}
+const until = untilWithin(30_000);

@@ -25,6 +25,7 @@ import { PoleSimulator, poleCommandTopic } from "../src/protocols/pole-sim";
 import { SignalEngine } from "../src/signals";
 import { startChild, stopAll } from "../../test/support/child";
 import { freePorts } from "../../test/support/free-port";
+import { untilWithin } from "../../test/support/wait";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const TENANT = "hefei";
@@ -49,15 +50,7 @@ function twoPoles(): CityModel {
   };
 }
 
-async function until<T>(fn: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = untilWithin(15_000);
 
 describe("pole simulator lamp state (no network)", () => {
   it("a command overrides the schedule for the hold, then the schedule returns", () => {
