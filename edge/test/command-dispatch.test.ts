@@ -19,10 +19,12 @@ import {
 } from "@citytwin/model";
 import { EdgeAgent } from "../src/agent";
 import { loadEdgeConfig } from "../src/config";
-import { startChild, stopAll } from "../../test/support/child";
+import { stopAll } from "../../test/support/child";
 import { freePorts } from "../../test/support/free-port";
 import { startTestServer, type TestServer } from "./fixtures/opcua-server";
 import { untilWithin } from "../../test/support/wait";
+import { startMosquitto } from "../../test/support/mosquitto";
+import { startPymodbus } from "../../test/support/pymodbus";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const TENANT = "hefei";
@@ -74,14 +76,8 @@ const values = (dev: string, key: string) =>
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "ct-edge-cmd-"));
   const [brokerPort, modbusPort, opcuaPort] = (await freePorts(3)) as [number, number, number];
-  writeFileSync(join(dir, "mosquitto.conf"), `listener ${brokerPort} 127.0.0.1\nallow_anonymous true\n`);
-  const broker = startChild("mosquitto", "/usr/sbin/mosquitto", ["-c", join(dir, "mosquitto.conf"), "-v"]);
-  await broker.waitFor(/running|Opening ipv4 listen socket/, 10_000);
-  const modbus = startChild("pymodbus", "/usr/bin/python3", [
-    join(import.meta.dirname, "fixtures", "modbus-server.py"),
-    String(modbusPort),
-  ]);
-  await modbus.waitFor(/^READY/, 15_000);
+  await startMosquitto(dir, { port: brokerPort });
+  await startPymodbus(modbusPort);
   opcua = await startTestServer({ port: opcuaPort, pkiDir: join(dir, "pki"), values: plcValues });
   const url = `mqtt://127.0.0.1:${brokerPort}`;
   const modbusDev = (id: string, unitId: number) => `  - id: ${id}

@@ -15,9 +15,10 @@ import { commandResultSchema, topics, type CommandResult } from "@citytwin/model
 import { EdgeAgent } from "../src/agent";
 import { PUSHED_CONFIG_FILE } from "../src/commands/config-push";
 import { loadEdgeConfig, sha256Hash } from "../src/config";
-import { startChild, stopAll } from "../../test/support/child";
+import { stopAll } from "../../test/support/child";
 import { freePorts } from "../../test/support/free-port";
 import { untilWithin } from "../../test/support/wait";
+import { startMosquitto } from "../../test/support/mosquitto";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const TENANT = "hefei";
@@ -81,9 +82,7 @@ async function push(version: number, b: Record<string, unknown>): Promise<Comman
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "ct-edge-persist-"));
   const [brokerPort] = (await freePorts(1)) as [number];
-  writeFileSync(join(dir, "mosquitto.conf"), `listener ${brokerPort} 127.0.0.1\nallow_anonymous true\n`);
-  const broker = startChild("mosquitto", "/usr/sbin/mosquitto", ["-c", join(dir, "mosquitto.conf"), "-v"]);
-  await broker.waitFor(/running|Opening ipv4 listen socket/, 10_000);
+  await startMosquitto(dir, { port: brokerPort });
   url = `mqtt://127.0.0.1:${brokerPort}`;
   sub = await connectAsync(url, { clientId: "test-platform", clean: true });
   sub.on("message", (topic, payload) => {

@@ -20,9 +20,11 @@ import {
 } from "@citytwin/model";
 import { EdgeAgent } from "../src/agent";
 import { loadEdgeConfig, sha256Hash } from "../src/config";
-import { startChild, stopAll } from "../../test/support/child";
+import { stopAll } from "../../test/support/child";
 import { freePorts } from "../../test/support/free-port";
 import { untilWithin } from "../../test/support/wait";
+import { startMosquitto } from "../../test/support/mosquitto";
+import { startPymodbus } from "../../test/support/pymodbus";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const TENANT = "hefei";
@@ -57,14 +59,8 @@ const hasDevice = (id: string, from: number) =>
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "ct-edge-cfg-"));
   const [brokerPort, modbusPort] = (await freePorts(2)) as [number, number];
-  writeFileSync(join(dir, "mosquitto.conf"), `listener ${brokerPort} 127.0.0.1\nallow_anonymous true\n`);
-  const broker = startChild("mosquitto", "/usr/sbin/mosquitto", ["-c", join(dir, "mosquitto.conf"), "-v"]);
-  await broker.waitFor(/running|Opening ipv4 listen socket/, 10_000);
-  const modbus = startChild("pymodbus", "/usr/bin/python3", [
-    join(import.meta.dirname, "fixtures", "modbus-server.py"),
-    String(modbusPort),
-  ]);
-  await modbus.waitFor(/^READY/, 15_000);
+  await startMosquitto(dir, { port: brokerPort });
+  await startPymodbus(modbusPort);
   const url = `mqtt://127.0.0.1:${brokerPort}`;
   body = (ids, port = modbusPort) => ({
     version: 1,

@@ -23,9 +23,10 @@ import { generateCity } from "../src/city";
 import { FieldBroker } from "../src/protocols/field-broker";
 import { PoleSimulator, poleCommandTopic } from "../src/protocols/pole-sim";
 import { SignalEngine } from "../src/signals";
-import { startChild, stopAll } from "../../test/support/child";
+import { stopAll } from "../../test/support/child";
 import { freePorts } from "../../test/support/free-port";
 import { untilWithin } from "../../test/support/wait";
+import { startMosquitto } from "../../test/support/mosquitto";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const TENANT = "hefei";
@@ -94,9 +95,7 @@ describe("lamp-set through the edge agent to the pole simulator", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "ct-pole-cmd-"));
     const [brokerPort, fieldPort] = (await freePorts(2)) as [number, number];
-    writeFileSync(join(dir, "mosquitto.conf"), `listener ${brokerPort} 127.0.0.1\nallow_anonymous true\n`);
-    const broker = startChild("mosquitto", "/usr/sbin/mosquitto", ["-c", join(dir, "mosquitto.conf"), "-v"]);
-    await broker.waitFor(/running|Opening ipv4 listen socket/, 10_000);
+    await startMosquitto(dir, { port: brokerPort });
     field = new FieldBroker({ host: "127.0.0.1", port: fieldPort, logger: silent });
     await field.start();
     const city = twoPoles();
