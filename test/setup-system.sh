@@ -13,6 +13,7 @@ declare -A PROBE=(
   [python3-pymodbus]=/usr/lib/python3/dist-packages/pymodbus
   [mbpoll]=/usr/bin/mbpoll
   [socat]=/usr/bin/socat
+  [systemd]=/usr/bin/systemd-analyze # verify the edge unit (edge/test/systemd-unit.test.ts)
   # CJK glyphs, so the viewer's Chinese UI renders in browser-test screenshots
   [fonts-wqy-zenhei]=/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
 )

@@ -3,8 +3,11 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { modbusPointSchema } from "../src/config";
 import {
+  applyMask,
+  bitMasks,
   decodeBit,
   decodeRegisters,
+  decodeRegistersChecked,
   encodeRegisters,
   parseModbusAddress,
   resolveModbusPoint,
@@ -20,6 +23,9 @@ interface CodecCase {
   offset?: number;
   bit?: number;
   length?: number;
+  /** INT64/UINT64: the exact integer (decimal), and whether `expected` (a double) differs from it. */
+  exact?: string;
+  rounded?: boolean;
 }
 const CASES = (
   JSON.parse(readFileSync(join(import.meta.dirname, "fixtures", "modbus-codec-cases.json"), "utf8")) as {
@@ -153,21 +159,46 @@ describe("codec fixtures: every type × byte order (fixtures/modbus-codec-cases.
     expect(seen.has("BIT/ABCD")).toBe(true);
   });
 
+  it("covers 64-bit integers at and beyond 2^53 in every byte order", () => {
+    const exact = (t: string) =>
+      new Set(CASES.filter((c) => c.type === t).map((c) => `${c.exact}/${c.byteOrder}`));
+    const int64 = exact("INT64");
+    const uint64 = exact("UINT64");
+    for (const o of ["ABCD", "DCBA", "BADC", "CDAB"]) {
+      for (const v of [2n ** 53n + 1n, -(2n ** 53n + 1n), 2n ** 63n - 1n, -(2n ** 63n)])
+        expect(int64.has(`${v}/${o}`), `INT64 ${v} ${o}`).toBe(true);
+      for (const v of [2n ** 53n + 1n, 2n ** 63n - 1n, 2n ** 64n - 1n])
+        expect(uint64.has(`${v}/${o}`), `UINT64 ${v} ${o}`).toBe(true);
+    }
+  });
+
   it.each(CASES.map((c) => [label(c), c] as const))("decodes %s", (_name, c) => {
-    const { words, expected, ...rest } = c;
-    const v = decodeRegisters(words, 0, point(rest));
+    const { words, expected, exact: _e, rounded, ...rest } = c;
+    const p = point(rest);
+    const v = decodeRegisters(words, 0, p);
     if (c.scale !== undefined) expect(v).toBeCloseTo(expected as number, 9);
     else expect(v).toBe(expected);
+    // 64-bit integers no double equals (beyond 2^53) are flagged; everything else is not.
+    expect(decodeRegistersChecked(words, 0, p)).toEqual({ value: v, rounded: rounded === true });
   });
 
   // The encoder (FC6/FC16 writes) is the inverse: the value encodes back to the same words.
-  // Skipped: BIT (no register encode) and 64-bit integers beyond 2^53 (not exact as a number).
+  // Skipped: BIT (no register encode) and, as numbers, 64-bit integers beyond 2^53 (a number
+  // there may already be rounded: those encode back from their exact decimal string below).
   const encodable = CASES.filter(
-    (c) => c.type !== "BIT" && !(typeof c.expected === "number" && Math.abs(c.expected) > 2 ** 53),
+    (c) => c.type !== "BIT" && !(c.exact !== undefined && !Number.isSafeInteger(c.expected)),
   );
   it.each(encodable.map((c) => [label(c), c] as const))("encodes back %s", (_name, c) => {
-    const { words, expected, ...rest } = c;
+    const { words, expected, exact: _e, rounded: _r, ...rest } = c;
     expect(encodeRegisters(expected, point(rest))).toEqual(words);
+  });
+
+  const wide = CASES.filter((c) => c.exact !== undefined);
+  it.each(wide.map((c) => [label(c), c] as const))("encodes back exactly %s", (_name, c) => {
+    const { words, expected: _x, exact, rounded: _r, ...rest } = c;
+    const p = point(rest);
+    expect(encodeRegisters(exact ?? "", p)).toEqual(words);
+    expect(encodeRegisters(BigInt(exact ?? ""), p)).toEqual(words);
   });
 
   it("rejects values the type cannot hold", () => {
@@ -175,6 +206,71 @@ describe("codec fixtures: every type × byte order (fixtures/modbus-codec-cases.
     expect(() => encodeRegisters(-1, point({ type: "UINT32" }))).toThrow(/out of range/);
     expect(() => encodeRegisters("x", point({ type: "INT16" }))).toThrow(/finite number/);
     expect(() => encodeRegisters("too long!", point({ type: "STRING", length: 4 }))).toThrow(/longer/);
+  });
+
+  it("rejects 64-bit values that are not integers, out of range, or possibly rounded numbers", () => {
+    const i64 = point({ type: "INT64" });
+    const u64 = point({ type: "UINT64" });
+    expect(() => encodeRegisters(1.5, i64)).toThrow(/not an integer/);
+    expect(() => encodeRegisters("1.5", i64)).toThrow(/decimal integer string/);
+    expect(() => encodeRegisters("12abc", i64)).toThrow(/decimal integer string/);
+    expect(() => encodeRegisters(true, i64)).toThrow(/decimal integer string/);
+    expect(() => encodeRegisters(Number.NaN, i64)).toThrow(/finite number/);
+    expect(() => encodeRegisters("9223372036854775808", i64)).toThrow(/out of range for INT64/);
+    expect(() => encodeRegisters("-9223372036854775809", i64)).toThrow(/out of range/);
+    expect(() => encodeRegisters(2n ** 64n, u64)).toThrow(/out of range for UINT64/);
+    expect(() => encodeRegisters(-1, u64)).toThrow(/out of range/);
+    expect(() => encodeRegisters("-1", u64)).toThrow(/out of range/);
+    // 2^63 as a number (what JSON 9223372036854775807 parses to) is out of range for INT64 …
+    expect(() => encodeRegisters(Number("9223372036854775807"), i64)).toThrow(/out of range/);
+    // … and 2^60 is in range, but a number that large may already be rounded: a string is asked for.
+    expect(() => encodeRegisters(2 ** 60, u64)).toThrow(/decimal string/);
+    expect(encodeRegisters(Number.MAX_SAFE_INTEGER, u64)).toEqual([0x001f, 0xffff, 0xffff, 0xffff]);
+    expect(encodeRegisters(-Number.MAX_SAFE_INTEGER, i64)).toEqual([0xffe0, 0x0000, 0x0000, 0x0001]);
+  });
+
+  it("64-bit scale and offset: exact for strings with scale 1, integer raw values otherwise", () => {
+    // offset -1000: raw = value + 1000, exactly, even beyond 2^53.
+    const off = point({ type: "UINT64", offset: -1000 });
+    expect(encodeRegisters("18446744073709550615", off)).toEqual([0xffff, 0xffff, 0xffff, 0xffff]);
+    expect(() => encodeRegisters("18446744073709550616", off)).toThrow(/out of range/);
+    // scale 0.01: 1234.56 → raw 123456; 1234.567 is not a raw integer.
+    const cents = point({ type: "INT64", scale: 0.01 });
+    expect(encodeRegisters(1234.56, cents)).toEqual([0, 0, 0x0001, 0xe240]);
+    expect(encodeRegisters("1234", cents)).toEqual([0, 0, 0x0001, 0xe208]);
+    expect(() => encodeRegisters(1234.567, cents)).toThrow(/not an integer/);
+    expect(decodeRegisters([0, 0, 0x0001, 0xe240], 0, cents)).toBe(1234.56);
+  });
+});
+
+describe("BIT in a register: FC22 masks [Modbus AP v1.1b3 §6.16]", () => {
+  it("the spec's example: current 0x12, AND 0xF2, OR 0x25 → 0x17", () => {
+    expect(applyMask(0x12, 0xf2, 0x25)).toBe(0x17);
+  });
+
+  it.each([0, 1, 0x00ff, 0xa5a5, 0x5a5a, 0xffff])(
+    "sets and clears each bit of %i, the other 15 unchanged",
+    (cur) => {
+      for (let bit = 0; bit < 16; bit++) {
+        for (const value of [true, false]) {
+          const { andMask, orMask } = bitMasks(bit, value);
+          const out = applyMask(cur, andMask, orMask);
+          expect((out >> bit) & 1).toBe(value ? 1 : 0);
+          expect(out & ~(1 << bit) & 0xffff).toBe(cur & ~(1 << bit) & 0xffff);
+          expect(decodeRegisters([out], 0, point({ type: "BIT", bit }))).toBe(value);
+        }
+      }
+    },
+  );
+
+  it("masks are 16-bit words", () => {
+    expect(bitMasks(3, true)).toEqual({ andMask: 0xfff7, orMask: 0x0008 });
+    expect(bitMasks(15, false)).toEqual({ andMask: 0x7fff, orMask: 0 });
+    expect(() => bitMasks(16, true)).toThrow(/outside 0..15/);
+  });
+
+  it("encodeRegisters refuses BIT (written with masks)", () => {
+    expect(() => encodeRegisters(true, point({ type: "BIT", bit: 3 }))).toThrow(/mask/);
   });
 });
 

@@ -72,6 +72,20 @@ describe("modbus device config", () => {
     ).toMatch(/needs serial/);
   });
 
+  it("bitWrite: auto (absent), mask or read-modify-write on the device; anything else is rejected", () => {
+    const tcp = (extra: string) =>
+      config(
+        `  - { id: 340111-GVC-00001-D01, driver: modbus, profile: ct-gd100-methane, host: 10.0.3.21${extra} }\n`,
+      );
+    expect(loadEdgeConfig(tcp(""), "edge.yaml", {}).devices[0]).not.toHaveProperty("bitWrite");
+    for (const mode of ["auto", "mask", "read-modify-write"]) {
+      expect(loadEdgeConfig(tcp(`, bitWrite: ${mode}`), "edge.yaml", {}).devices[0]).toMatchObject({
+        bitWrite: mode,
+      });
+    }
+    expect(configError(tcp(", bitWrite: rmw"))).toMatch(/bitWrite/);
+  });
+
   it("rejects devices on one serial line whose line settings differ", () => {
     const msg = configError(config(rtu(1, 1) + rtu(2, 2, "{ path: /dev/ttyUSB0, baudRate: 19200 }")));
     expect(msg).toMatch(/devices\.1\.serial|devices\[1\]/);

@@ -47,6 +47,16 @@ export const MODBUS_TYPES = [
 export const BYTE_ORDERS = ["ABCD", "DCBA", "BADC", "CDAB"] as const;
 
 /**
+ * How a BIT point in a holding register is written: "mask" sends FC22 Mask Write Register
+ * [Modbus AP v1.1b3 §6.16]; "read-modify-write" reads the register (FC3) and writes it back
+ * (FC6) with nothing else on the port in between; "auto" (default) tries FC22 and falls back to
+ * read-modify-write, for good, on a unit that answers exception 1 (Illegal Function).
+ */
+export const BIT_WRITE_MODES = ["auto", "mask", "read-modify-write"] as const;
+export const bitWriteSchema = z.enum(BIT_WRITE_MODES);
+export type BitWriteMode = z.infer<typeof bitWriteSchema>;
+
+/**
  * A Modbus point. `address` is 0-based (protocol address) or a Modicon reference string:
  * "40001" (holding 0), "30001" (input 0), "00001" (coil 0), "10001" (discrete 0).
  */
@@ -77,6 +87,8 @@ export const modbusProfileSchema = z
     manufacturer: z.string().optional(),
     model: z.string().optional(),
     points: z.array(modbusPointSchema).min(1),
+    /** How this model's BIT points in holding registers are written (devices may override). */
+    bitWrite: bitWriteSchema.optional(),
     report: reportMapSchema.optional(),
   })
   .strict();
@@ -157,6 +169,8 @@ export const modbusDeviceSchema = z
     maxBackoffMs: z.number().int().min(0).default(30_000),
     /** Largest gap of unused registers the planner reads through to coalesce requests. */
     maxGap: z.number().int().min(0).max(124).default(0),
+    /** How BIT points in holding registers are written; default: the profile's, else "auto". */
+    bitWrite: bitWriteSchema.optional(),
     report: reportMapSchema.optional(),
   })
   .strict()

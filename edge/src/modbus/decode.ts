@@ -7,10 +7,20 @@
  * 64-bit types generalise the same rule over four words. 16-bit types only see the byte swap:
  * ABCD/CDAB read AB, DCBA/BADC read BA.
  * Numeric values are scaled: value = raw * scale + offset. BIT and STRING are not scaled.
+ * INT64/UINT64 are read exactly as BigInt. A JS number holds every integer only up to 2^53
+ * (Number.MAX_SAFE_INTEGER); a raw value beyond that which no double equals is published as
+ * the nearest double (then scaled) and flagged `rounded`, and the driver marks its reading
+ * quality "uncertain".
  */
 import type { ByteOrder, ResolvedPoint } from "./point";
 
 export type DecodedValue = number | boolean | string;
+
+/** A decoded value; `rounded`: a 64-bit integer that no double equals lies behind it. */
+export interface Decoded {
+  value: DecodedValue;
+  rounded: boolean;
+}
 
 /** Bytes of `count` words from `words[start]`, rearranged into big-endian value order. */
 export function orderedBytes(
@@ -56,6 +66,19 @@ function scaled(raw: number, p: ResolvedPoint): number {
   return base + p.offset;
 }
 
+/** The exact 64-bit integer of an INT64/UINT64 point. */
+function raw64(words: ArrayLike<number>, start: number, p: ResolvedPoint): bigint {
+  const bytes = orderedBytes(words, start, 4, p.byteOrder);
+  return p.type === "INT64" ? bytes.readBigInt64BE(0) : bytes.readBigUInt64BE(0);
+}
+
+/** A 64-bit integer as the nearest double, scaled; rounded when no double equals the integer. */
+function scaled64(raw: bigint, p: ResolvedPoint): Decoded {
+  const n = Number(raw); // nearest double, ties to even
+  const rounded = Math.abs(n) > Number.MAX_SAFE_INTEGER && BigInt(n) !== raw;
+  return { value: scaled(n, p), rounded };
+}
+
 /** Decodes `p` from register words where `words[start]` is the word at `p.address`. */
 export function decodeRegisters(words: ArrayLike<number>, start: number, p: ResolvedPoint): DecodedValue {
   switch (p.type) {
@@ -81,12 +104,20 @@ export function decodeRegisters(words: ArrayLike<number>, start: number, p: Reso
     case "FLOAT32":
       return scaled(orderedBytes(words, start, 2, p.byteOrder).readFloatBE(0), p);
     case "INT64":
-      return scaled(Number(orderedBytes(words, start, 4, p.byteOrder).readBigInt64BE(0)), p);
     case "UINT64":
-      return scaled(Number(orderedBytes(words, start, 4, p.byteOrder).readBigUInt64BE(0)), p);
+      return scaled64(raw64(words, start, p), p).value;
     case "FLOAT64":
       return scaled(orderedBytes(words, start, 4, p.byteOrder).readDoubleBE(0), p);
   }
+}
+
+/**
+ * decodeRegisters, also telling whether the value stands for a 64-bit integer beyond 2^53 that
+ * no double equals (the driver then reports quality "uncertain").
+ */
+export function decodeRegistersChecked(words: ArrayLike<number>, start: number, p: ResolvedPoint): Decoded {
+  if (p.type === "INT64" || p.type === "UINT64") return scaled64(raw64(words, start, p), p);
+  return { value: decodeRegisters(words, start, p), rounded: false };
 }
 
 /** Decodes a coil or discrete input; `bits[start]` is the bit at `p.address`. */

@@ -16,6 +16,7 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { fsyncDir, writeFileAtomic } from "@citytwin/model/node";
 import { GapMap, RangeSet, type SeqRange } from "./gap-map";
 import type { OutboundItem, OutboundQueue, QueueStats } from "./outbound-queue";
 import {
@@ -27,7 +28,7 @@ import {
   type Segment,
   type StateFile,
 } from "./queue-recovery";
-import { encodeRecord, fsyncDir, readPayload, writeFileAtomic } from "./segment-file";
+import { encodeRecord, readPayload } from "./segment-file";
 
 export interface DiskQueueOptions {
   dir: string;

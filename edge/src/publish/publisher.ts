@@ -37,6 +37,10 @@ import type { AgentHealthPart } from "../report/health";
 const WINDOW = 16;
 const STATUS_REFRESH_MS = 30_000;
 const STOP_DRAIN_MS = 5000;
+/** Pause between a lost connection and the next attempt (mqtt.js `reconnectPeriod`). */
+const RECONNECT_PERIOD_MS = 2000;
+/** An attempt without CONNACK by then is abandoned (mqtt.js `connectTimeout`). */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 export interface PublisherOptions {
   url: string;
@@ -166,9 +170,18 @@ export class Publisher {
     const options: IClientOptions = {
       clientId: this.opts.clientId,
       clean: false,
+      // Half-open links (no FIN/RST; writes keep succeeding locally) are found by the keep alive
+      // [MQTT 3.1.1 §3.1.2.10; a client without PINGRESP in reasonable time SHOULD close]:
+      // mqtt.js sends PINGREQ keepaliveS after the last ack or PINGRESP from the broker and
+      // closes the connection when none has come by 1.5 × keepaliveS ("Keepalive timeout");
+      // then it reconnects every RECONNECT_PERIOD_MS. An attempt into a
+      // still-dead path is abandoned after CONNECT_TIMEOUT_MS, so after the path heals the
+      // connection is back within CONNECT_TIMEOUT_MS + RECONNECT_PERIOD_MS. Unacked batches stay
+      // queued and are resent (clean: false). docs/edge-store-and-forward.md "Half-open
+      // connections"; edge/test/half-open-mqtt.test.ts.
       keepalive: this.opts.keepaliveS,
-      reconnectPeriod: 2000,
-      connectTimeout: 10_000,
+      reconnectPeriod: RECONNECT_PERIOD_MS,
+      connectTimeout: CONNECT_TIMEOUT_MS,
       protocolVersion: 4,
       // mqtt-packet otherwise pre-builds 65,536 two-byte Buffers (one per message id) that stay
       // on the heap for the process's life (≈ 7 MB); ids are written per packet instead.

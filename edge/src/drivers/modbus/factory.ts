@@ -40,10 +40,12 @@ export class ModbusDriverSet implements StreamingDriver {
     return d.write(target, value, timeoutMs);
   }
 
+  /** Port counters and driver counters (64-bit rounding, bit writes), summed, as modbus_<name>. */
   stats(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const p of this.ports) {
-      for (const [k, v] of Object.entries(p.counters)) out[`modbus_${k}`] = (out[`modbus_${k}`] ?? 0) + v;
+    const counters = [...this.ports.map((p) => p.counters), ...this.drivers.map((d) => d.counters)];
+    for (const c of counters) {
+      for (const [k, v] of Object.entries(c)) out[`modbus_${k}`] = (out[`modbus_${k}`] ?? 0) + v;
     }
     return out;
   }

@@ -7,6 +7,19 @@
  * backoff expires, its requests fail at once without touching the bus, so a dead unit costs
  * the bus one timeout per backoff period and never the live units' poll rate. The connection
  * opens lazily and reopens after failures with a capped port-level backoff.
+ *
+ * Half-open TCP connections (tcp, rtu-over-tcp): when the path silently stops carrying packets
+ * (no FIN, no RST: a cable pulled between switches, a 4G modem losing its bearer) the socket
+ * stays open and writes succeed locally for many minutes; only response timeouts show it. A
+ * timed-out attempt therefore destroys the connection when
+ *  - the connection has not delivered a single frame since it opened (a fresh connection into
+ *    a dead path), or
+ *  - it is the HALF_OPEN_TIMEOUTS-th timed-out attempt in a row with no frame from any unit in
+ *    between (a dead unit behind a live gateway keeps the connection: other units answer);
+ * and, when that connection was opened by an earlier transaction, the transaction gets one extra
+ * attempt on a new connection (so the first poll after the path heals succeeds; a connection
+ * the transaction opened itself gets none, so a dead path costs one timeout per transaction).
+ * See docs/edge-modbus.md "Half-open connections".
  */
 import type ModbusRTU from "modbus-serial";
 import type { Logger } from "pino";
@@ -39,12 +52,24 @@ export interface PortStats {
   connects: number;
   /** Requests failed at once because their unit was backing off. */
   skipped: number;
+  /** TCP connections destroyed as half-open (silent timeouts, see the header). */
+  halfOpenDrops: number;
 }
+
+/**
+ * Runs after a job's request while the port is still held: its requests (through `run`, same
+ * unit and options) follow with nothing else on the port in between (read-modify-write).
+ */
+export type FollowUp = (
+  first: TransactionResult,
+  run: (req: Request) => Promise<TransactionResult>,
+) => Promise<TransactionResult>;
 
 interface Job {
   unitId: number;
   req: Request;
   opts: TransactionOptions;
+  followUp?: FollowUp | undefined;
   resolve: (v: TransactionResult) => void;
   reject: (e: unknown) => void;
 }
@@ -53,6 +78,9 @@ interface UnitState {
   backoff: Backoff;
   until: number;
 }
+
+/** Consecutive silent timeouts after which an established TCP connection counts as half-open. */
+export const HALF_OPEN_TIMEOUTS = 3;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.ceil(ms)));
 
@@ -73,7 +101,12 @@ export class ModbusPort {
     ioErrors: 0,
     connects: 0,
     skipped: 0,
+    halfOpenDrops: 0,
   };
+  /** The current connection has delivered at least one frame. */
+  private answered = false;
+  /** Timed-out attempts in a row on the current connection without any frame in between. */
+  private silentTimeouts = 0;
 
   constructor(
     readonly settings: PortSettings,
@@ -96,10 +129,15 @@ export class ModbusPort {
    * Runs one request for `unitId`. Rejects with CityTwinError MODBUS_EXCEPTION (message names
    * the exception code), MODBUS_TIMEOUT (also while the unit backs off), MODBUS_CORRUPT or MODBUS_IO.
    */
-  transact(unitId: number, req: Request, opts: TransactionOptions): Promise<TransactionResult> {
+  transact(
+    unitId: number,
+    req: Request,
+    opts: TransactionOptions,
+    followUp?: FollowUp,
+  ): Promise<TransactionResult> {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(new CityTwinError("MODBUS_IO", `${this.key}: port closed`));
-      const job: Job = { unitId, req, opts, resolve, reject };
+      const job: Job = { unitId, req, opts, followUp, resolve, reject };
       if (opts.urgent === true) this.queue.unshift(job);
       else this.queue.push(job);
       void this.pump();
@@ -124,7 +162,8 @@ export class ModbusPort {
           continue;
         }
         try {
-          job.resolve(await this.run(job));
+          const first = await this.run(job);
+          job.resolve(job.followUp ? await job.followUp(first, (req) => this.run({ ...job, req })) : first);
         } catch (err) {
           job.reject(err);
         }
@@ -138,20 +177,27 @@ export class ModbusPort {
     const { unitId, req, opts } = job;
     const where = `${this.key} unit ${unitId}`;
     let last: unknown;
+    let extra = false;
     for (let attempt = 0; attempt <= opts.retries; attempt++) {
+      const before = this.client;
       const client = await this.ensureOpen(where);
-      if (attempt > 0) this.counters.retries++;
+      // Opened by an earlier transaction: if it turns out half-open, one more attempt on a new one.
+      const inherited = client === before;
+      if (attempt > 0 && !extra) this.counters.retries++;
+      extra = false;
       client.setID(unitId);
       client.setTimeout(opts.timeoutMs);
       this.counters.transactions++;
       try {
         const data = await send(client, req);
+        this.heard();
         this.units.get(unitId)?.backoff.reset();
         this.units.delete(unitId);
         return data;
       } catch (cause) {
         last = cause;
         const kind = classify(cause);
+        if (kind === "exception" || kind === "corrupt") this.heard();
         if (kind === "exception") {
           this.counters.exceptions++;
           this.units.delete(unitId); // the unit answered: it is alive
@@ -165,8 +211,13 @@ export class ModbusPort {
           this.drop();
           throw new CityTwinError("MODBUS_IO", `${where}: ${(cause as Error).message}`, { cause });
         }
-        if (kind === "timeout") this.counters.timeouts++;
-        else this.counters.corrupt++;
+        if (kind === "timeout") {
+          this.counters.timeouts++;
+          if (this.halfOpen(client, where) && inherited) {
+            extra = true;
+            attempt--;
+          }
+        } else this.counters.corrupt++;
       } finally {
         if (this.settings.interFrameGapMs > 0) await sleep(this.settings.interFrameGapMs);
       }
@@ -180,6 +231,26 @@ export class ModbusPort {
     throw new CityTwinError("MODBUS_TIMEOUT", `${where}: no response within ${opts.timeoutMs} ms`, {
       cause: last,
     });
+  }
+
+  /** A frame arrived on the current connection: it is alive. */
+  private heard(): void {
+    this.answered = true;
+    this.silentTimeouts = 0;
+  }
+
+  /** After a timeout on `client`: destroys it when it looks half-open (see the header). */
+  private halfOpen(client: ModbusRTU, where: string): boolean {
+    if (this.settings.transport === "rtu" || this.client !== client) return false;
+    this.silentTimeouts++;
+    if (this.answered && this.silentTimeouts < HALF_OPEN_TIMEOUTS) return false;
+    this.counters.halfOpenDrops++;
+    this.logger.warn(
+      { port: this.key, silentTimeouts: this.silentTimeouts, answered: this.answered, where },
+      "modbus connection silent, reconnecting (half-open)",
+    );
+    this.drop(true);
+    return true;
   }
 
   private backOff(unitId: number, opts: TransactionOptions): void {
@@ -210,6 +281,8 @@ export class ModbusPort {
         throw new CityTwinError("MODBUS_IO", `${where}: port closed`);
       }
       this.client = client;
+      this.answered = false;
+      this.silentTimeouts = 0;
       this.counters.connects++;
       this.connectBackoff.reset();
       this.logger.info({ port: this.key, transport: this.settings.transport }, "modbus port open");
@@ -229,12 +302,14 @@ export class ModbusPort {
     }
   }
 
-  private drop(): void {
+  /** `destroy`: no FIN handshake (a half-open peer would never answer it). */
+  private drop(destroy = false): void {
     const c = this.client;
     this.client = undefined;
     if (c === undefined) return;
     try {
-      c.close(() => undefined);
+      if (destroy) c.destroy(() => undefined);
+      else c.close(() => undefined);
     } catch {
       /* already closed */
     }

@@ -16,11 +16,12 @@ export type Request =
   | { fc: 5; address: number; value: boolean }
   | { fc: 6; address: number; value: number }
   | { fc: 15; address: number; values: boolean[] }
-  | { fc: 16; address: number; values: number[] };
+  | { fc: 16; address: number; values: number[] }
+  | { fc: 22; address: number; andMask: number; orMask: number };
 
 export type WriteRequest = Extract<Request, { address: number }>;
 
-/** Read data, or for a write the echoed address (FC5/6) or quantity (FC15/16). */
+/** Read data, or for a write the echoed address (FC5/6/22) or quantity (FC15/16). */
 export type TransactionResult = number[] | boolean[];
 
 export async function openClient(s: PortSettings, connectTimeoutMs: number): Promise<ModbusRTU> {
@@ -59,8 +60,31 @@ export async function openClient(s: PortSettings, connectTimeoutMs: number): Pro
   return client;
 }
 
-/** Sends one request on an open client (unit id and timeout already set). */
+/** modbus-serial's bookkeeping: one entry per transaction id, written when a request is sent. */
+interface TransactionTable {
+  _transactions?: Record<string, unknown>;
+  _port?: { _transactionIdWrite?: number };
+}
+
+/**
+ * Sends one request on an open client (unit id and timeout already set); one request at a
+ * time per client (the port scheduler's contract). modbus-serial never deletes a finished
+ * transaction: it keeps a ring of up to 256 per connection (TCP transaction ids mod 256), each
+ * holding its callback, promise, request and decoded response (≈ 0.3 MB of heap per
+ * connection, 3 MB at 10 ports: docs/edge-benchmarks.md). The entry is deleted once the
+ * request has settled; a late response for a deleted id is ignored by modbus-serial.
+ */
 export async function send(client: ModbusRTU, r: Request): Promise<TransactionResult> {
+  const table = client as unknown as TransactionTable;
+  const id = table._port?._transactionIdWrite;
+  try {
+    return await sendRequest(client, r);
+  } finally {
+    if (table._transactions !== undefined) delete table._transactions[String(id)];
+  }
+}
+
+async function sendRequest(client: ModbusRTU, r: Request): Promise<TransactionResult> {
   switch (r.fc) {
     case 1:
       return (await client.readCoils(r.start, r.count)).data.slice(0, r.count);
@@ -78,6 +102,8 @@ export async function send(client: ModbusRTU, r: Request): Promise<TransactionRe
       return [(await client.writeCoils(r.address, r.values)).length];
     case 16:
       return [(await client.writeRegisters(r.address, r.values)).length];
+    case 22:
+      return [(await client.maskWriteRegister(r.address, r.andMask, r.orMask)).address];
   }
 }
 

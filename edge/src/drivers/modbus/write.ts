@@ -5,13 +5,27 @@
  *   holding, 1 register → FC6       holding, more registers or number[] → FC16
  * Inputs and discrete inputs are read-only. A raw number address is a 0-based holding
  * register; a Modicon string picks the table ("00001" coil 0, "40001" holding 0).
+ * A BIT point in a holding register becomes a BitWrite: the driver sends FC22 Mask Write
+ * Register [§6.16] or reads (FC3) and writes (FC6) the register back with the bit changed.
  */
 import { CityTwinError } from "@citytwin/model";
-import { encodeRegisters } from "../../modbus/encode";
+import { bitMasks, encodeRegisters } from "../../modbus/encode";
 import { parseModbusAddress, type ResolvedPoint } from "../../modbus/point";
 import type { WriteRequest } from "./transport";
 
 export type WriteValue = number | boolean | string | number[] | boolean[];
+
+/** One bit of a holding register, written with FC22 masks or by read-modify-write. */
+export interface BitWrite {
+  kind: "bit";
+  address: number;
+  bit: number;
+  value: boolean;
+  andMask: number;
+  orMask: number;
+}
+
+export type WritePlan = WriteRequest | BitWrite;
 
 function bad(message: string): CityTwinError {
   return new CityTwinError("MODBUS_VALUE", message);
@@ -26,7 +40,7 @@ export function writeRequest(
   target: string | number,
   value: WriteValue,
   points: ReadonlyMap<string, ResolvedPoint>,
-): WriteRequest {
+): WritePlan {
   const point = typeof target === "string" ? points.get(target) : undefined;
   if (point !== undefined) return pointRequest(point, value);
   let addr;
@@ -52,13 +66,19 @@ export function writeRequest(
   throw bad(`holding ${addr.address} needs an integer -32768..65535 or 1..123 register words`);
 }
 
-function pointRequest(p: ResolvedPoint, value: WriteValue): WriteRequest {
+function pointRequest(p: ResolvedPoint, value: WriteValue): WritePlan {
   if (p.table === "coil") {
     if (typeof value !== "boolean") throw bad(`${p.key}: coil needs a boolean`);
     return { fc: 5, address: p.address, value };
   }
   if (p.table !== "holding") throw bad(`${p.key}: ${p.table} registers are read-only`);
   if (Array.isArray(value)) throw bad(`${p.key}: needs a single value`);
+  if (p.type === "BIT") {
+    if (typeof value !== "boolean" && value !== 0 && value !== 1)
+      throw bad(`${p.key}: BIT needs a boolean (or 0/1)`);
+    const on = value === true || value === 1;
+    return { kind: "bit", address: p.address, bit: p.bit, value: on, ...bitMasks(p.bit, on) };
+  }
   const words = encodeRegisters(value, p);
   const first = words[0];
   if (words.length === 1 && first !== undefined) return { fc: 6, address: p.address, value: first };

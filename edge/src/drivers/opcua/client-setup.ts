@@ -26,6 +26,28 @@ export function connectionStrategy(maxDelayMs: number): {
   return { maxRetry: -1, initialDelay: 1000, maxDelay: Math.max(maxDelayMs, 2000), randomisationFactor: 0.1 };
 }
 
+/**
+ * Half-open connections (the path silently stops carrying packets, no FIN or RST: the socket
+ * stays open and writes succeed locally). A subscription alone does not notice: node-opcua's
+ * publish requests just time out and are re-sent. Detection is the session keep-alive
+ * (keepSessionAlive): once nothing has come from the server for KEEPALIVE_INTERVAL_MS / 2 it
+ * reads Server_ServerStatus_State [OPC 10000-5 §12.10]; a Read that fails (timeout after
+ * TRANSACTION_TIMEOUT_MS) breaks the connection and starts the reconnection (same session
+ * re-activated on a new channel [OPC 10000-4 §5.6.3]). So a dead path is noticed within
+ * HALF_OPEN_DETECT_MS of the last message from the server. A reconnection attempt that lands
+ * in a dead path (TCP accepted, HEL never answered) is abandoned after TRANSPORT_TIMEOUT_MS of
+ * socket inactivity, then retried with backoff (connectionStrategy); a live connection is never
+ * that idle, since the keep-alive writes a Read every KEEPALIVE_INTERVAL_MS / 2 of silence.
+ * The node-opcua defaults (20 s / 15 s / 60 s) take ≈ 25 s to notice and up to 60 s per stuck
+ * attempt. See docs/edge-opcua.md "Half-open connections".
+ */
+export const KEEPALIVE_INTERVAL_MS = 10_000;
+/** Timeout of every request without its own timeoutHint (publish requests set theirs). */
+export const TRANSACTION_TIMEOUT_MS = 10_000;
+/** Socket inactivity after which the channel's socket is closed (must exceed keep-alive / 2). */
+export const TRANSPORT_TIMEOUT_MS = 10_000;
+export const HALF_OPEN_DETECT_MS = KEEPALIVE_INTERVAL_MS / 2 + TRANSACTION_TIMEOUT_MS;
+
 export function maxDelayMs(device: OpcuaDeviceConfig): number {
   return device.reconnectMaxDelayMs ?? 10_000;
 }
@@ -46,6 +68,11 @@ export function clientOptions(ua: Opcua, device: OpcuaDeviceConfig, ctx: DriverC
     // Not checking the endpoint list lets us connect to servers that advertise another host name.
     endpointMustExist: false,
     keepSessionAlive: true,
+    keepAliveInterval: KEEPALIVE_INTERVAL_MS,
+    defaultTransactionTimeout: TRANSACTION_TIMEOUT_MS,
+    transportTimeout: TRANSPORT_TIMEOUT_MS,
+    // The server keeps the session this long without a request: > the detection and
+    // reconnection time, so a healed path re-activates it instead of creating a new one.
     requestedSessionTimeout: 60_000,
     connectionStrategy: connectionStrategy(maxDelayMs(device)),
     securityMode: ua.MessageSecurityMode[device.securityMode],
