@@ -4,7 +4,8 @@
  *
  * Lifecycle: the constructor assigns only; `start()` reads the city model, binds the
  * listeners (port 0 binds a free port; the bound ports come back) and starts the sinks;
- * `stop()` stops accepting, drains the ingest queue, flushes and closes the sinks.
+ * `stop()` stops accepting, drains the ingest queue, flushes and closes the sinks, then
+ * persists the ingest journal's cursors and closes it (docs/reliability.md).
  */
 import type { Logger } from "pino";
 import { loadCityFile } from "./config/city";
@@ -27,6 +28,7 @@ import { RejectionReporter } from "./ingest/rejections";
 import type { Sink, WriteFailedHandler } from "./influx/sink";
 import { InfluxV1Writer } from "./influx/v1-writer";
 import { InfluxV2Writer } from "./influx/v2-writer";
+import { setUpJournal, type JournalSetup } from "./journal/setup";
 import { LiveHub } from "./live/live-hub";
 import { GatewayMetrics } from "./metrics";
 
@@ -35,7 +37,7 @@ export interface GatewayOptions {
   logger: Logger;
   /** Wall clock in ms; injectable for tests. */
   now?: () => number;
-  /** Lines the InfluxDB sinks gave up on (seam for a durable spill). Default: dropped (counted). */
+  /** Also told of lines the InfluxDB sinks could not deliver (they are dead-lettered and counted). */
   onWriteFailed?: WriteFailedHandler;
   /** Register prom-client's process metrics (CPU, heap, event loop lag) too. */
   defaultMetrics?: boolean;
@@ -59,6 +61,7 @@ interface Running {
   broker: Broker;
   http: HttpServer;
   sinks: Sink[];
+  journal?: JournalSetup;
 }
 
 export class Gateway {
@@ -113,7 +116,18 @@ export class Gateway {
       now,
       (topic, payload) => this.running?.broker.publish(topic, payload, 0, false),
     );
-    const onWriteFailed: WriteFailedHandler = this.opts.onWriteFailed ?? (() => undefined);
+    const onWriteFailed: WriteFailedHandler = (sink, lines, error) => {
+      deadLetters.add({
+        at: now(),
+        reason: "INFLUX_REFUSED",
+        message: error.message.slice(0, 500),
+        topic: sink,
+        count: lines.length,
+        payload: DeadLetters.preview(Buffer.from(lines.slice(0, 8).join("\n"))),
+      });
+      this.opts.onWriteFailed?.(sink, lines, error);
+    };
+    const journal = setUpJournal({ config, registry, gateways, metrics, logger, now });
     const sinks: Sink[] = [];
     const influx = config.influx;
     if (influx?.v1 !== undefined) {
@@ -123,9 +137,11 @@ export class Gateway {
           batchSize: influx.batchSize,
           flushIntervalMs: influx.flushIntervalMs,
           maxRetries: influx.maxRetries,
+          maxQueuedLines: influx.maxQueuedLines,
           logger: logger.child({ part: "influx-v1" }),
           metrics,
           onWriteFailed,
+          journal: journal?.forSink("influx-v1"),
         }),
       );
     }
@@ -136,9 +152,11 @@ export class Gateway {
           batchSize: influx.batchSize,
           flushIntervalMs: influx.flushIntervalMs,
           maxRetries: influx.maxRetries,
+          maxQueuedLines: influx.maxQueuedLines,
           logger: logger.child({ part: "influx-v2" }),
           metrics,
           onWriteFailed,
+          journal: journal?.forSink("influx-v2"),
         }),
       );
     }
@@ -213,12 +231,14 @@ export class Gateway {
         known,
         now,
       ),
+      operators,
       maxPayloadBytes: config.limits.maxPayloadBytes,
       offer: (item, done) => pipeline.offer(item, done),
       onCommandResult: (topic, payload) => commands.onMessage(topic, payload),
       rejections,
       metrics,
       logger: logger.child({ part: "broker" }),
+      journal: journal?.journal,
       onSession: (id, connected) => {
         const g = gateways.get(id);
         g.connected = connected;
@@ -269,10 +289,12 @@ export class Gateway {
       broker,
       http,
       sinks,
+      journal,
     };
 
     await deadLetters.start();
     for (const s of sinks) await s.start();
+    journal?.start();
     await live.start();
     detection.start();
     const mqttPort = await broker.start(config.mqtt.host, config.mqtt.port);
@@ -292,6 +314,7 @@ export class Gateway {
     await r.pipeline.stop();
     await r.detection.stop();
     for (const s of r.sinks) await s.stop();
+    r.journal?.close();
     await r.deadLetters.stop();
   }
 }

@@ -57,8 +57,51 @@ export class GatewayMetrics {
   });
   readonly influxDropped = new Counter({
     name: "citytwin_influx_points_dropped_total",
-    help: "Points given up after retries (handed to onWriteFailed), by sink",
+    help: "Points given up without the ingest journal (retries exhausted, send queue full), by sink",
     labelNames: ["sink"] as const,
+    registers: [this.registry],
+  });
+  readonly influxDeadLettered = new Counter({
+    name: "citytwin_influx_points_dead_lettered_total",
+    help: "Points InfluxDB refused outright (non-retryable 4xx), dead-lettered, by sink",
+    labelNames: ["sink"] as const,
+    registers: [this.registry],
+  });
+  readonly sinkCatchUps = new Counter({
+    name: "citytwin_sink_catchup_total",
+    help: "Times a sink dropped its in-memory backlog and caught up from the ingest journal, by sink",
+    labelNames: ["sink"] as const,
+    registers: [this.registry],
+  });
+  readonly journalReplayed = new Counter({
+    name: "citytwin_journal_replayed_records_total",
+    help: "Ingest journal records re-read by a sink's catch-up, by sink",
+    labelNames: ["sink"] as const,
+    registers: [this.registry],
+  });
+  readonly journalRefused = new Counter({
+    name: "citytwin_journal_refused_total",
+    help: "Telemetry publishes refused without PUBACK because the ingest journal was full",
+    registers: [this.registry],
+  });
+  readonly journalTorn = new Counter({
+    name: "citytwin_journal_torn_total",
+    help: "Torn ingest journal tails cut at open",
+    registers: [this.registry],
+  });
+  readonly journalBytes = new Gauge({
+    name: "citytwin_journal_bytes",
+    help: "Bytes retained in the ingest journal",
+    registers: [this.registry],
+  });
+  readonly journalRecords = new Gauge({
+    name: "citytwin_journal_records",
+    help: "Records retained in the ingest journal",
+    registers: [this.registry],
+  });
+  readonly journalOldestAge = new Gauge({
+    name: "citytwin_journal_oldest_unwritten_seconds",
+    help: "Age of the oldest journal record some sink has not durably written yet (0 when none)",
     registers: [this.registry],
   });
   readonly liveClients = new Gauge({

@@ -15,6 +15,10 @@ export interface Influxd {
   url: string;
   dir: string;
   child: Child;
+  /** SIGKILL (no shutdown); the data directory and port stay. */
+  kill(): Promise<void>;
+  /** Starts it again on the same data directory and port (after `kill`). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -58,19 +62,28 @@ bind-address = "127.0.0.1:${rpcPort}"
 `;
   const configFile = join(dir, "influxd.toml");
   await writeFile(configFile, toml);
-  const child = startChild("influxd", INFLUXD_BIN, ["-config", configFile]);
   const url = `http://127.0.0.1:${httpPort}`;
-  const stop = async () => {
-    await child.stop();
-    await rm(dir, { recursive: true, force: true });
+  const server: Influxd = {
+    url,
+    dir,
+    child: startChild("influxd", INFLUXD_BIN, ["-config", configFile]),
+    kill: () => server.child.stop("SIGKILL"),
+    async restart() {
+      server.child = startChild("influxd", INFLUXD_BIN, ["-config", configFile]);
+      await waitFor(`${url}/ping`, 204, opts.timeoutMs ?? 30_000, server.child);
+    },
+    async stop() {
+      await server.child.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
   try {
-    await waitFor(`${url}/ping`, 204, opts.timeoutMs ?? 30_000, child);
+    await waitFor(`${url}/ping`, 204, opts.timeoutMs ?? 30_000, server.child);
   } catch (err) {
-    await stop();
+    await server.stop();
     throw err;
   }
-  return { url, dir, child, stop };
+  return server;
 }
 
 async function waitFor(url: string, status: number, timeoutMs: number, child: Child): Promise<void> {

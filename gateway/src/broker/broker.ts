@@ -3,9 +3,11 @@
  * WebSocket at `/mqtt` of the HTTP server [MQTT-6.0.0].
  *
  * Identity: the MQTT username is the gateway id; the broker remembers it per client and
- * confines the client to topics under `ct/v1/{tenant}/{gatewayId}/`.
- *  - CONNECT with a zero-length client id is refused with CONNACK 0x02 (Identifier rejected)
- *    [MQTT-3.1.3-8, MQTT-3.1.3-9]; Aedes would otherwise accept it (aedes #1095).
+ * confines the client to topics under `ct/v1/{tenant}/{gatewayId}/`. Operators log in as
+ * `op:{name}` with their token as password and get their role's ACL (acl.ts, operator-auth.ts).
+ *  - A zero-length client id is accepted with CleanSession=1 (Aedes assigns a unique id)
+ *    [MQTT-3.1.3-6, MQTT-3.1.3-7] and refused with CONNACK 0x02 (Identifier rejected) with
+ *    CleanSession=0 [MQTT-3.1.3-8]; Aedes would otherwise accept both (aedes #1095).
  *  - Unknown gateway or wrong password: CONNACK 0x04; no username: 0x05.
  *
  * Refused publishes. Aedes turns an `authorizePublish` error into a dropped connection
@@ -19,7 +21,16 @@
  * PAYLOAD_TOO_LARGE.
  *
  * Subscriptions: a gateway may subscribe to its own `cmd/+` (or one `cmd/{name}`), `config`
- * and `ingest/rejected`; anything else gets SUBACK 0x80 [MQTT-3.9.3].
+ * and `ingest/rejected`; operators per role (acl.ts); anything else gets SUBACK 0x80 [MQTT-3.9.3].
+ * Operator publishes: only an admin's to `cmd/{name}` and `config`; any other is refused the
+ * same acknowledge-and-discard way as a gateway's (below).
+ *
+ * Ingest journal (docs/reliability.md): Aedes sends the QoS 1 PUBACK right after
+ * `authorizePublish`, before `published`. So an accepted publish on the sender's own telemetry
+ * topic is appended to the journal there, synchronously (with fsync "always" the callback waits
+ * for the group-commit fsync), and its record number rides to the pipeline with the packet.
+ * Journal full: the callback gets an Error, Aedes drops the connection without PUBACK and the
+ * edge keeps the batch in its store-and-forward (counted in the journal, warned per period).
  *
  * `published` never awaits I/O: telemetry and status go to the ingest queue synchronously;
  * its completion callback is held only for explicit backpressure (see ingest/queue.ts).
@@ -36,7 +47,13 @@ import { CityTwinError, parseTopic, topics, type RejectReason } from "@citytwin/
 import type { IngestItem } from "../ingest/queue";
 import type { RejectionReporter } from "../ingest/rejections";
 import type { GatewayMetrics } from "../metrics";
+import type { Principal } from "../alarms/types";
+import type { OperatorAuthenticator } from "../auth/operators";
+import { maySubscribe, operatorMayPublish, type MqttPrincipal, type PublishVerdict } from "./acl";
 import type { GatewayAuthenticator } from "./auth";
+import { isOperatorUsername, loginOperator } from "./operator-auth";
+import { deliverAtMaxQos } from "./overlap";
+import { markRedeliveries } from "./redelivery";
 
 /** Where refused publishes are re-targeted; `$` topics never match `#` or `+` [MQTT-4.7.2-1]. */
 export const DROP_TOPIC = "$citytwin/dropped";
@@ -51,6 +68,8 @@ interface Identity {
 export interface BrokerOptions {
   tenant: string;
   authenticator: GatewayAuthenticator;
+  /** Operators who may log in over MQTT as `op:{name}` (absent: none may). */
+  operators?: OperatorAuthenticator;
   maxPayloadBytes: number;
   offer: (item: IngestItem, done: () => void) => void;
   /** Command results published by an identified gateway (authorised by the ACL). */
@@ -60,6 +79,15 @@ export interface BrokerOptions {
   logger: Logger;
   /** Told when a gateway's MQTT session starts or ends. */
   onSession?: (gatewayId: string, connected: boolean) => void;
+  /** The ingest journal (absent: telemetry is held in memory only until written). */
+  journal?: BrokerJournal;
+}
+
+/** What the broker needs of the ingest journal (journal/journal.ts). */
+export interface BrokerJournal {
+  /** Appends synchronously; the record number, or undefined when the journal is full. */
+  append(gatewayId: string, payload: Buffer): number | undefined;
+  whenDurable(cb: () => void): void;
 }
 
 function authError(message: string, returnCode: number): AuthenticateError {
@@ -71,7 +99,11 @@ export class Broker {
   private tcp: Server | undefined;
   private wss: WebSocketServer | undefined;
   private readonly identities = new WeakMap<Client, Identity>();
+  /** Clients that sent a zero-length client id with CleanSession=0 [MQTT-3.1.3-8]. */
   private readonly emptyIds = new WeakSet<Client>();
+  private readonly operators = new WeakMap<Client, Principal>();
+  /** Journal record number of each journaled publish, from authorizePublish to published. */
+  private readonly journaled = new WeakMap<PublishPacket, number>();
 
   constructor(private readonly opts: BrokerOptions) {}
 
@@ -79,23 +111,16 @@ export class Broker {
   async start(host: string, port: number): Promise<number> {
     const aedes = new Aedes({
       preConnect: (client, packet, cb) => {
-        if (packet.clientId.length === 0) this.emptyIds.add(client);
+        if (packet.clientId.length === 0 && !packet.clean) this.emptyIds.add(client);
+        deliverAtMaxQos(client); // overlapping subscriptions [MQTT-3.3.5-1]
         cb(null, true);
       },
       authenticate: (client, username, password, cb) => this.authenticate(client, username, password, cb),
       authorizePublish: (client, packet, cb) => this.authorizePublish(client, packet, cb),
       authorizeSubscribe: (client, sub, cb) => {
-        const id = this.identities.get(client);
-        const p = parseTopic(sub.topic);
-        const own = id !== undefined && sub.topic.startsWith(id.prefix);
-        const allowed =
-          own &&
-          (sub.topic === `${id.prefix}cmd/+` ||
-            p?.channel.kind === "cmd" ||
-            p?.channel.kind === "config" ||
-            p?.channel.kind === "rejected");
-        if (!allowed) {
-          this.opts.logger.warn({ gatewayId: id?.gatewayId, topic: sub.topic }, "subscription refused");
+        const principal = this.principal(client);
+        if (principal === undefined || !maySubscribe(this.opts.tenant, principal, sub.topic)) {
+          this.opts.logger.warn({ principal, topic: sub.topic }, "subscription refused");
           cb(null, null);
           return;
         }
@@ -112,6 +137,7 @@ export class Broker {
               clientId: client.id,
               topic: packet.topic,
               payload: packet.payload as Buffer,
+              journalRecord: this.journaled.get(packet),
             },
             () => cb(),
           );
@@ -147,6 +173,7 @@ export class Broker {
       this.opts.logger.debug({ clientId: client.id, err: err.message }, "mqtt client error");
     });
     await aedes.listen();
+    markRedeliveries(aedes); // DUP=1 on redelivery [MQTT-3.3.1-1]
     this.aedes = aedes;
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
 
@@ -204,9 +231,10 @@ export class Broker {
   ): void {
     if (this.emptyIds.has(client)) {
       this.opts.metrics.authFailures.inc({ reason: "empty-client-id" });
-      cb(authError("zero-length client id refused", 2), null);
+      cb(authError("zero-length client id with CleanSession=0 refused", 2), null);
       return;
     }
+    if (isOperatorUsername(username)) return this.authenticateOperator(client, username, password, cb);
     this.opts.authenticator.check(username, password).then(
       (verdict) => {
         if (verdict === "ok" && username !== undefined) {
@@ -231,12 +259,77 @@ export class Broker {
     );
   }
 
+  /** Who the client authenticated as; undefined before authentication. */
+  private principal(client: Client): MqttPrincipal | undefined {
+    const op = this.operators.get(client);
+    if (op !== undefined) return { kind: "operator", ...op };
+    const id = this.identities.get(client);
+    return id === undefined ? undefined : { kind: "gateway", gatewayId: id.gatewayId };
+  }
+
+  private authenticateOperator(
+    client: Client,
+    username: string,
+    password: Buffer | undefined,
+    cb: (error: AuthenticateError | null, success: boolean | null) => void,
+  ): void {
+    loginOperator(this.opts.operators, username, password).then(
+      (login) => {
+        if (login.ok) {
+          this.operators.set(client, login.principal);
+          cb(null, true);
+          return;
+        }
+        this.opts.metrics.authFailures.inc({ reason: login.reason });
+        this.opts.logger.warn(
+          { clientId: client.id, username, reason: login.reason },
+          "mqtt connection refused",
+        );
+        cb(authError(`authentication failed: ${login.reason}`, login.returnCode), null);
+      },
+      (err: unknown) => {
+        this.opts.logger.error({ err }, "mqtt authentication error");
+        cb(authError("authentication error", 3), null);
+      },
+    );
+  }
+
+  /** Operators: the ACL of acl.ts; a refusal is acknowledged and discarded [MQTT-3.3.5-2]. */
+  private authorizeOperatorPublish(
+    client: Client,
+    operator: Principal,
+    packet: PublishPacket,
+    cb: (error?: Error | null) => void,
+  ): void {
+    let verdict: PublishVerdict = operatorMayPublish(this.opts.tenant, operator, packet.topic);
+    if (verdict.ok && packet.payload.length > this.opts.maxPayloadBytes)
+      verdict = {
+        ok: false,
+        reason: "PAYLOAD_TOO_LARGE",
+        message: `${packet.payload.length} bytes > ${this.opts.maxPayloadBytes}`,
+      };
+    if (verdict.ok) return cb(null);
+    this.opts.rejections.reject({
+      reason: verdict.reason,
+      message: verdict.message,
+      topic: packet.topic,
+      clientId: client.id,
+      payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+    });
+    packet.topic = DROP_TOPIC;
+    packet.payload = Buffer.alloc(0);
+    packet.retain = false;
+    cb(null);
+  }
+
   private authorizePublish(
     client: Client | null,
     packet: PublishPacket,
     cb: (error?: Error | null) => void,
   ): void {
     if (client === null) return cb(null);
+    const operator = this.operators.get(client);
+    if (operator !== undefined) return this.authorizeOperatorPublish(client, operator, packet, cb);
     const id = this.identities.get(client);
     let reason: RejectReason | undefined;
     let message = "";
@@ -260,7 +353,10 @@ export class Broker {
       reason = "PAYLOAD_TOO_LARGE";
       message = `${packet.payload.length} bytes > ${this.opts.maxPayloadBytes}`;
     }
-    if (reason === undefined) return cb(null);
+    if (reason === undefined) {
+      if (id !== undefined && packet.topic === id.telemetry) return this.journal(id, packet, cb);
+      return cb(null);
+    }
     this.opts.rejections.reject({
       reason,
       message,
@@ -274,5 +370,17 @@ export class Broker {
     packet.payload = Buffer.alloc(0);
     packet.retain = false;
     cb(null);
+  }
+
+  /** Appends an accepted telemetry publish to the journal before Aedes PUBACKs it. */
+  private journal(id: Identity, packet: PublishPacket, cb: (error?: Error | null) => void): void {
+    const journal = this.opts.journal;
+    if (journal === undefined) return cb(null);
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    const record = journal.append(id.gatewayId, payload);
+    // Full: no PUBACK, the connection drops and the edge retries later (counted by the journal).
+    if (record === undefined) return cb(new Error("ingest journal full"));
+    this.journaled.set(packet, record);
+    journal.whenDurable(() => cb(null));
   }
 }

@@ -5,7 +5,7 @@
  * `gateway.yaml: influx.v2.tokenEnv (line 12:15): environment variable INFLUX_TOKEN is not set`.
  */
 import { readFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { CityTwinError } from "@citytwin/model";
 import { LineCounter, parseDocument } from "yaml";
 import { gatewayConfigSchema, type GatewayConfigFile } from "./schema";
@@ -36,6 +36,7 @@ export interface GatewayConfig extends Omit<GatewayConfigFile, "influx"> {
     batchSize: number;
     flushIntervalMs: number;
     maxRetries: number;
+    maxQueuedLines: number;
   };
 }
 
@@ -147,9 +148,17 @@ export function loadGatewayConfig(
       ...cfg.ingest,
       deadLetterFile:
         cfg.ingest.deadLetterFile === undefined ? undefined : resolve(base, cfg.ingest.deadLetterFile),
+      journal: { ...cfg.ingest.journal, dir: journalDir(base, cfg) },
     },
     influx,
   };
+}
+
+/** `ingest.journal.dir`, else `<alarms.stateDir>/ingest-journal`, else none (no journal). */
+function journalDir(base: string, cfg: GatewayConfigFile): string | undefined {
+  if (cfg.ingest.journal.dir !== undefined) return resolve(base, cfg.ingest.journal.dir);
+  if (cfg.alarms.stateDir !== undefined) return join(resolve(base, cfg.alarms.stateDir), "ingest-journal");
+  return undefined;
 }
 
 export async function loadGatewayConfigFile(

@@ -1,7 +1,7 @@
 /**
  * Gateway config file, YAML, `version: 1`. See gateway/README.md "Configuration" for the
- * reference. Paths (`city`, `http.staticDir`, `ingest.deadLetterFile`, `alarms.stateDir`) are relative to the
- * config file. Secrets never appear here: InfluxDB credentials are named by environment
+ * reference. Paths (`city`, `http.staticDir`, `ingest.deadLetterFile`, `ingest.journal.dir`,
+ * `alarms.stateDir`) are relative to the config file. Secrets never appear here: InfluxDB credentials are named by environment
  * variable (`tokenEnv`, `usernameEnv`, `passwordEnv`), gateway secrets are scrypt hashes.
  */
 import { MAX_TELEMETRY_BYTES, roleSchema, segmentIdSchema } from "@citytwin/model";
@@ -63,7 +63,33 @@ const influxSchema = z
     v1: influxV1Schema.optional(),
     batchSize: z.number().int().positive().max(100_000).default(5000),
     flushIntervalMs: z.number().int().positive().default(1000),
+    /** Without a journal: attempts before a batch is given up. With one: retried forever. */
     maxRetries: z.number().int().nonnegative().default(5),
+    /** Lines a sink holds in memory; past it the sink catches up from the journal. */
+    maxQueuedLines: z.number().int().positive().default(250_000),
+  })
+  .strict();
+
+/** The durable ingest journal (docs/reliability.md, "Gateway ingest journal"). */
+const journalSchema = z
+  .object({
+    /** Default `<alarms.stateDir>/ingest-journal`; with neither set there is no journal (warned). */
+    dir: z.string().min(1).optional(),
+    /** Retained bytes; when reached, telemetry is refused without PUBACK. */
+    maxBytes: z
+      .number()
+      .int()
+      .min(64 * 1024)
+      .default(1024 * 1024 * 1024),
+    /** Target segment size (capped at maxBytes/4). */
+    segmentBytes: z
+      .number()
+      .int()
+      .min(4 * 1024)
+      .default(64 * 1024 * 1024),
+    /** "interval": fsync every fsyncIntervalMs; "always": PUBACK after a group-commit fsync. */
+    fsync: z.enum(["interval", "always"]).default("interval"),
+    fsyncIntervalMs: z.number().int().min(1).max(60_000).default(100),
   })
   .strict();
 
@@ -116,6 +142,7 @@ export const gatewayConfigSchema = z
         queueMax: z.number().int().positive().default(50_000),
         deadLetterRing: z.number().int().positive().default(500),
         deadLetterFile: z.string().min(1).optional(),
+        journal: journalSchema.prefault({}),
       })
       .strict()
       .prefault({}),

@@ -1,106 +1,49 @@
 /**
- * InfluxDB 2.x / 3.x / Cloud writer through the official client's write API
- * (`POST /api/v2/write?org=&bucket=&precision=ms`). The client batches (`batchSize`), flushes
- * every `flushIntervalMs` and retries with backoff. It keeps unsent lines only in memory and
- * drops them on HTTP 400/401/404, when retries run out, and when its retry buffer overflows;
- * each of those reaches `onWriteFailed` here (the durable-spill seam) and is counted.
+ * InfluxDB 2.x / 3.x / Cloud writer: POST /api/v2/write?org=&bucket=&precision=ms with
+ * `Authorization: Token <token>` [InfluxDB v2 API, /api/v2/write], sent through the official
+ * client's HTTP transport (`@influxdata/influxdb-client`: TLS, proxies, auth header) and the
+ * shared write loop (line-writer.ts: one request in flight, retries, journal commit and
+ * catch-up). The client's own WriteApi is not used: it keeps unsent lines only in memory and
+ * gives them up after its retries, while the loop commits journal records by HTTP status.
+ * 2xx (204) is success; 400/401/404/413 are final (dead-lettered); 429, 5xx and network
+ * errors are retried.
  */
-import { InfluxDB, type WriteApi } from "@influxdata/influxdb-client";
-import type { Logger } from "pino";
-import { CityTwinError } from "@citytwin/model";
+import { HttpError, InfluxDB } from "@influxdata/influxdb-client";
 import type { InfluxV2Resolved } from "../config/load";
-import type { AcceptedReading } from "../ingest/validate";
-import type { GatewayMetrics } from "../metrics";
-import { pointLine } from "./line-protocol";
-import type { Sink, WriteFailedHandler } from "./sink";
+import { LineWriter, describeCause, type LineWriterOptions, type WriteTarget } from "./line-writer";
 
-export interface V2WriterOptions {
+export interface V2WriterOptions extends LineWriterOptions {
   target: InfluxV2Resolved;
-  batchSize: number;
-  flushIntervalMs: number;
-  maxRetries: number;
-  logger: Logger;
-  metrics: GatewayMetrics;
-  onWriteFailed: WriteFailedHandler;
 }
 
-/** HTTP statuses on which the client gives a batch up without retrying. */
-function isFinal(error: Error): boolean {
-  const status = (error as { statusCode?: number }).statusCode;
-  return status !== undefined && status >= 400 && status < 500 && status !== 429;
+function clientTarget(target: InfluxV2Resolved): WriteTarget {
+  const transport = new InfluxDB({ url: target.url, token: target.token }).transport;
+  const query = new URLSearchParams({ org: target.org, bucket: target.bucket, precision: "ms" });
+  const path = `/api/v2/write?${query.toString()}`;
+  return {
+    name: "influx-v2",
+    async post(body) {
+      try {
+        await transport.request(path, body, {
+          method: "POST",
+          headers: { "content-type": "text/plain; charset=utf-8" },
+        });
+        return { ok: true };
+      } catch (cause) {
+        if (cause instanceof HttpError)
+          return {
+            ok: false,
+            status: cause.statusCode,
+            message: (cause.body ?? cause.message).slice(0, 500),
+          };
+        return { ok: false, message: describeCause(cause) };
+      }
+    },
+  };
 }
 
-export class InfluxV2Writer implements Sink {
-  readonly name = "influx-v2";
-  private api: WriteApi | undefined;
-  private buffered: string[] = [];
-
-  constructor(private readonly opts: V2WriterOptions) {}
-
-  async start(): Promise<void> {
-    const { target, metrics, logger, onWriteFailed } = this.opts;
-    const name = this.name;
-    const maxRetries = this.opts.maxRetries;
-    this.api = new InfluxDB({ url: target.url, token: target.token }).getWriteApi(
-      target.org,
-      target.bucket,
-      "ms",
-      {
-        batchSize: this.opts.batchSize,
-        flushInterval: this.opts.flushIntervalMs,
-        maxRetries,
-        writeFailed(error, lines, attempt) {
-          metrics.influxFailures.inc({ sink: name });
-          if (isFinal(error) || attempt > maxRetries) {
-            metrics.influxDropped.inc({ sink: name }, lines.length);
-            logger.error({ err: error, lines: lines.length, attempt }, "influx v2 write given up");
-            onWriteFailed(
-              name,
-              lines,
-              new CityTwinError("INFLUX_WRITE", "InfluxDB v2 write failed", { cause: error }),
-            );
-          } else {
-            logger.warn({ err: error, lines: lines.length, attempt }, "influx v2 write failed, retrying");
-          }
-          return undefined;
-        },
-        writeSuccess(lines) {
-          metrics.influxPoints.inc({ sink: name }, lines.length);
-        },
-        writeRetrySkipped(entry) {
-          metrics.influxDropped.inc({ sink: name }, entry.lines.length);
-          onWriteFailed(
-            name,
-            entry.lines,
-            new CityTwinError("INFLUX_WRITE", "InfluxDB v2 retry buffer overflow"),
-          );
-        },
-      },
-    );
-  }
-
-  write(readings: readonly AcceptedReading[]): void {
-    const api = this.api;
-    if (api === undefined) return;
-    const lines = this.buffered;
-    for (const r of readings) lines.push(pointLine(r.sensor.series, r.value, r.quality, r.ts));
-    api.writeRecords(lines);
-    lines.length = 0;
-  }
-
-  /** Writes raw line-protocol lines. */
-  writeLines(lines: string[]): void {
-    this.api?.writeRecords(lines);
-  }
-
-  async flush(): Promise<void> {
-    // A failed flush has already been reported through writeFailed.
-    await this.api?.flush().catch(() => undefined);
-  }
-
-  async stop(): Promise<void> {
-    const api = this.api;
-    this.api = undefined;
-    await api?.close().catch((err: unknown) => this.opts.logger.error({ err }, "influx v2 close failed"));
+export class InfluxV2Writer extends LineWriter {
+  constructor(opts: V2WriterOptions) {
+    super(clientTarget(opts.target), opts);
   }
 }

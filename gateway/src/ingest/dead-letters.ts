@@ -11,7 +11,8 @@ export const PAYLOAD_PREVIEW = 512;
 
 export interface DeadLetter {
   at: number;
-  reason: RejectReason;
+  /** An ingest rejection, or INFLUX_REFUSED: lines a sink's InfluxDB refused outright (4xx). */
+  reason: RejectReason | "INFLUX_REFUSED";
   message: string;
   topic: string;
   gatewayId?: string;

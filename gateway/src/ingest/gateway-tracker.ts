@@ -69,6 +69,10 @@ export class GatewayTracker {
     return s;
   }
 
+  all(): IterableIterator<GatewayState> {
+    return this.states.values();
+  }
+
   view(): GatewayView[] {
     return [...this.states.values()]
       .sort((a, b) => a.id.localeCompare(b.id))

@@ -4,7 +4,9 @@
  * messages so HTTP, WebSocket and MQTT I/O interleave with ingest. Per telemetry message:
  * decode + schema (whole-message reject) → (epoch, seq) dedup and gap tracking → per-reading
  * validation (partial accept) → hot store, live push, sinks. Sinks buffer synchronously and
- * send in the background. Status messages update the gateway tracker and go to live clients.
+ * send in the background. A journaled message (`journalRecord`) reaches every sink exactly
+ * once, with its accepted readings or none (rejected, duplicate, failed), so the sinks'
+ * journal cursors move past it; a shed one is reported to the sinks as `missed`. Status messages update the gateway tracker and go to live clients.
  */
 import type { Logger } from "pino";
 import { gatewayStatusSchema, type RejectReason } from "@citytwin/model";
@@ -62,6 +64,7 @@ export class IngestPipeline {
     if (result === "shed") {
       this.deps.metrics.queueShed.inc();
       this.deps.logger.warn({ depth: this.queue.depth }, "ingest queue full, message shed");
+      if (item.journalRecord !== undefined) for (const s of this.deps.sinks) s.missed(item.journalRecord);
       return;
     }
     if (result === "held") this.deps.metrics.queuePaused.inc();
@@ -99,6 +102,7 @@ export class IngestPipeline {
         // A bug here must not stall ingest: count it as SCHEMA and go on.
         this.deps.logger.error({ err, topic: item.topic }, "ingest failed unexpectedly");
         this.reject(item, "SCHEMA", "internal ingest error", 1);
+        this.toSinks(item, []);
       }
     }
     this.deps.metrics.queueDepth.set(this.queue.depth);
@@ -136,13 +140,24 @@ export class IngestPipeline {
   }
 
   private telemetry(item: IngestItem): void {
+    this.toSinks(item, this.judge(item));
+  }
+
+  /** Every journaled message reaches the sinks, with no readings too (their cursors move on). */
+  private toSinks(item: IngestItem, accepted: readonly AcceptedReading[]): void {
+    if (accepted.length === 0 && item.journalRecord === undefined) return;
+    for (const s of this.deps.sinks) s.write(accepted, item.journalRecord);
+  }
+
+  /** Decode, dedup, validate; stores and pushes the accepted readings and returns them. */
+  private judge(item: IngestItem): readonly AcceptedReading[] {
     const d = this.deps;
     const gw = d.gateways.get(item.gatewayId);
     gw.lastSeenAt = d.now();
     const parsed = parseTelemetry(item.payload, d.limits);
     if (!parsed.ok) {
       this.reject(item, parsed.reason, parsed.message, 1);
-      return;
+      return [];
     }
     const { batch } = parsed;
     const gapsBefore = gw.seq.gapCount;
@@ -150,7 +165,7 @@ export class IngestPipeline {
     if (verdict === "duplicate") {
       gw.duplicates++;
       this.reject(item, "DUPLICATE", `epoch ${batch.epoch} seq ${batch.seq}`, 1, batch.epoch, batch.seq);
-      return;
+      return [];
     }
     if (gw.seq.gapCount > gapsBefore) d.metrics.seqGaps.inc(gw.seq.gapCount - gapsBefore);
     const accepted = this.accepted;
@@ -160,13 +175,13 @@ export class IngestPipeline {
     gw.batches++;
     d.metrics.batchesAccepted.inc();
     if (rejected.size > 0) this.rejectTally(item, rejected, batch.epoch, batch.seq);
-    if (accepted.length === 0) return;
+    if (accepted.length === 0) return accepted;
     const store = d.hotStore;
     for (const r of accepted) store.append(r.sensor.index, r.ts, r.value, r.quality, r.level);
     gw.readings += accepted.length;
     d.metrics.readingsAccepted.inc(accepted.length);
     for (const l of d.listeners) l.onReadings(accepted);
-    for (const s of d.sinks) s.write(accepted);
+    return accepted;
   }
 
   private status(item: IngestItem): void {

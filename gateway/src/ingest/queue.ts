@@ -6,8 +6,9 @@
  *    held until the queue drains below highWater/2. Aedes reads no further packets from that
  *    client meanwhile, so TCP pushes back on the sender (QoS 1 PUBACK for the held message has
  *    already been sent; the message itself is queued, not lost). Counted.
- *  - depth ≥ max: the message is shed (counted, dead-lettered by the caller). Only reachable
- *    when very many clients publish at once, since each held client stops sending.
+ *  - depth ≥ max: the message is shed (counted by the caller; with the ingest journal the
+ *    sinks read it back from there). Only reachable when very many clients publish at once,
+ *    since each held client stops sending.
  */
 export interface IngestItem {
   kind: "telemetry" | "status";
@@ -15,6 +16,8 @@ export interface IngestItem {
   clientId: string;
   topic: string;
   payload: Buffer;
+  /** Ingest journal record number of a journaled telemetry publish (journal/journal.ts). */
+  journalRecord?: number;
 }
 
 export type OfferResult = "queued" | "held" | "shed";

@@ -5,8 +5,10 @@
  *  - seq > highest + 1  → accept, record the gap [highest+1, seq-1]
  *  - seq ≤ highest and inside an open gap → accept (late replay), shrink the gap
  *  - otherwise (≤ highest, not in a gap) → DUPLICATE
- * State is small, single-writer and serialisable (`snapshot()`); the last few epochs are kept
- * so replays from before an agent restart still deduplicate.
+ * State is small, single-writer and serialisable (`toJSON()` / `SequenceTracker.from()`; the
+ * ingest journal persists it, journal/seq-state.ts); the last few epochs are kept so replays
+ * from before an agent restart still deduplicate. `observe` of an already seen (epoch, seq)
+ * changes nothing, so replaying records over a restored snapshot is safe.
  */
 export interface SeqGap {
   epoch: number;
@@ -22,6 +24,12 @@ interface EpochState {
 
 export type SeqVerdict = "new" | "duplicate";
 
+export interface SequenceJSON {
+  epochs: EpochState[];
+  gapCount: number;
+  missing: number;
+}
+
 const MAX_EPOCHS = 4;
 const MAX_GAPS_PER_EPOCH = 256;
 
@@ -29,6 +37,19 @@ export class SequenceTracker {
   private readonly epochs: EpochState[] = [];
   gapCount = 0;
   missing = 0;
+
+  static from(json: SequenceJSON): SequenceTracker {
+    const t = new SequenceTracker();
+    for (const e of json.epochs.slice(0, MAX_EPOCHS))
+      t.epochs.push({ epoch: e.epoch, highest: e.highest, gaps: e.gaps.map((g) => ({ ...g })) });
+    t.gapCount = json.gapCount;
+    t.missing = json.missing;
+    return t;
+  }
+
+  toJSON(): SequenceJSON {
+    return { epochs: this.epochs, gapCount: this.gapCount, missing: this.missing };
+  }
 
   /** Registers (epoch, seq); returns "duplicate" when it was already ingested. */
   observe(epoch: number, seq: number): SeqVerdict {

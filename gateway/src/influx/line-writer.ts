@@ -1,0 +1,301 @@
+/**
+ * The InfluxDB write loop shared by the v1 and v2 writers: line-protocol bodies of up to
+ * `batchSize` lines POSTed one request at a time, in order.
+ *
+ * With the ingest journal (`journal` set) nothing acknowledged is given up:
+ *  - Each `write(readings, recordNo)` names the journal record the readings came from; once
+ *    the batch holding a record's last line got HTTP 2xx, the record is done on the sink's
+ *    cursor (a record with no lines is done with the batch it falls into).
+ *  - Network errors, 5xx and 429 are retried forever with capped exponential backoff.
+ *  - Non-retryable 4xx: the batch goes to `onWriteFailed` (dead letters), is counted
+ *    (`citytwin_influx_points_dead_lettered_total`) and its records are done.
+ *  - Live mode keeps at most `maxQueuedLines` in memory. Past that (InfluxDB down or slow),
+ *    when a record was shed before reaching the sink (`missed`), when a missing record has
+ *    blocked the cursor for `holeTimeoutMs`, or at start with the cursor behind the journal:
+ *    the in-memory backlog is dropped (it is in the journal) and the writer catches up,
+ *    re-reading records from its cursor (journal/replay.ts) until it reaches the journal's
+ *    end, then goes live again. Live lines for records the catch-up also wrote are written
+ *    twice; InfluxDB overwrites identical points (same measurement, tags and timestamp), so
+ *    that is idempotent.
+ * Without a journal: retries stop after `maxRetries` and the send queue drops its oldest
+ * batch when full; both are counted (`citytwin_influx_points_dropped_total`) and go to
+ * `onWriteFailed`.
+ */
+import type { Logger } from "pino";
+import { CityTwinError } from "@citytwin/model";
+import type { SinkCursor } from "../journal/cursor";
+import type { IngestJournal } from "../journal/journal";
+import type { CatchUpSource } from "../journal/replay";
+import type { AcceptedReading } from "../ingest/validate";
+import type { GatewayMetrics } from "../metrics";
+import { pointLine } from "./line-protocol";
+import type { Sink, WriteFailedHandler } from "./sink";
+
+export interface SinkJournal {
+  journal: IngestJournal;
+  cursor: SinkCursor;
+  catchUp: CatchUpSource;
+  /** How long a missing record may block the cursor before catching up (default 10 s). */
+  holeTimeoutMs?: number;
+}
+
+export interface LineWriterOptions {
+  batchSize: number;
+  flushIntervalMs: number;
+  /** Without a journal: attempts before a batch is given up. */
+  maxRetries: number;
+  /** Lines held in memory (buffer + send queue); default 50 batches. */
+  maxQueuedLines?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  onWriteFailed: WriteFailedHandler;
+  journal?: SinkJournal;
+}
+
+/** What one POST of a line-protocol body came to. */
+export type PostOutcome = { ok: true } | { ok: false; status?: number; message: string };
+
+export interface WriteTarget {
+  name: string;
+  /** POSTs one body; resolves (never rejects) with the outcome. A missing status is a network error. */
+  post(body: string): Promise<PostOutcome>;
+}
+
+/** A WriteTarget over `fetch` (InfluxDB 1.x /write). */
+export function fetchTarget(name: string, url: string, headers: Record<string, string>): WriteTarget {
+  return {
+    name,
+    async post(body) {
+      try {
+        const res = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "text/plain; charset=utf-8", ...headers },
+          body,
+        });
+        if (res.ok) {
+          await res.body?.cancel();
+          return { ok: true };
+        }
+        return { ok: false, status: res.status, message: (await res.text()).slice(0, 500) };
+      } catch (cause) {
+        return { ok: false, message: describeCause(cause) };
+      }
+    },
+  };
+}
+
+export function describeCause(cause: unknown): string {
+  const c = cause as { message?: unknown; cause?: { code?: unknown; message?: unknown } };
+  const inner = c.cause?.code ?? c.cause?.message;
+  return `${String(c.message ?? cause)}${inner === undefined ? "" : ` (${String(inner)})`}`;
+}
+
+interface Batch {
+  lines: string[];
+  /** Records whose last line is in this batch. */
+  records: number[];
+  /** Catch-up batch: every record ≤ through. */
+  through?: number;
+}
+
+export class LineWriter implements Sink {
+  readonly name: string;
+  private lines: string[] = [];
+  private records: number[] = [];
+  private queue: Batch[] = [];
+  private queuedLines = 0;
+  private mode: "live" | "catch-up" = "live";
+  private catchUpNext = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private sending: Promise<void> | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly target: WriteTarget,
+    private readonly opts: LineWriterOptions,
+  ) {
+    this.name = target.name;
+  }
+
+  /** "catch-up" while re-reading the journal. */
+  get state(): "live" | "catch-up" {
+    return this.mode;
+  }
+
+  async start(): Promise<void> {
+    this.stopping = false;
+    this.timer = setInterval(() => this.tick(), this.opts.flushIntervalMs);
+    this.timer.unref();
+    const j = this.opts.journal;
+    if (j !== undefined && j.cursor.position < j.journal.lastNo)
+      this.catchUp("cursor behind journal at start");
+  }
+
+  write(readings: readonly AcceptedReading[], record?: number): void {
+    if (record !== undefined && this.mode === "catch-up") return; // read back from the journal
+    for (const r of readings) {
+      this.lines.push(pointLine(r.sensor.series, r.value, r.quality, r.ts));
+      if (this.lines.length >= this.opts.batchSize) this.cut();
+    }
+    if (record !== undefined) this.records.push(record);
+  }
+
+  /** Writes raw line-protocol lines (tests, tools); not tied to the journal. */
+  writeLines(lines: readonly string[]): void {
+    for (const l of lines) {
+      this.lines.push(l);
+      if (this.lines.length >= this.opts.batchSize) this.cut();
+    }
+  }
+
+  missed(record: number): void {
+    if (this.mode === "live" && record > (this.opts.journal?.cursor.position ?? Infinity))
+      this.catchUp(`record ${record} shed before the sink`);
+  }
+
+  async flush(): Promise<void> {
+    this.cut();
+    while (this.sending !== undefined) await this.sending;
+  }
+
+  /** Drains what is in memory (one attempt per batch when InfluxDB fails; the journal keeps it). */
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    this.stopping = true;
+    await this.flush();
+  }
+
+  private tick(): void {
+    this.cut();
+    const j = this.opts.journal;
+    if (j !== undefined && this.mode === "live" && j.cursor.blockedFor() > (j.holeTimeoutMs ?? 10_000))
+      this.catchUp(`record ${j.cursor.position + 1} never reached the sink`);
+  }
+
+  /** Moves the buffered lines into the send queue and kicks the sender. */
+  private cut(): void {
+    if (this.lines.length > 0 || this.records.length > 0) {
+      this.queue.push({ lines: this.lines, records: this.records });
+      this.queuedLines += this.lines.length;
+      this.lines = [];
+      this.records = [];
+      const max = this.opts.maxQueuedLines ?? this.opts.batchSize * 50;
+      if (this.queuedLines > max) {
+        if (this.opts.journal !== undefined) this.catchUp(`more than ${max} lines queued`);
+        while (this.queuedLines > max) {
+          const dropped = this.queue.shift() as Batch;
+          this.queuedLines -= dropped.lines.length;
+          this.giveUp(dropped.lines, new CityTwinError("INFLUX_WRITE", `${this.name} send queue full`));
+        }
+      }
+    }
+    this.kick();
+  }
+
+  private catchUp(why: string): void {
+    const j = this.opts.journal as SinkJournal;
+    if (this.mode === "live") {
+      this.opts.metrics.sinkCatchUps.inc({ sink: this.name });
+      this.opts.logger.warn(
+        { why, from: j.cursor.position + 1, to: j.journal.lastNo },
+        "catching up from the journal",
+      );
+    }
+    this.mode = "catch-up";
+    this.catchUpNext = j.cursor.position + 1;
+    this.queue = [];
+    this.queuedLines = 0;
+    this.lines = [];
+    this.records = [];
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.sending !== undefined) return;
+    if (this.queue.length === 0 && this.mode === "live") return;
+    this.sending = this.pump().finally(() => {
+      this.sending = undefined;
+      if (this.queue.length > 0 && !this.stopping) this.kick();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    for (;;) {
+      const batch = this.queue.shift() ?? this.nextCatchUp();
+      if (batch === undefined) return;
+      this.queuedLines -= batch.through === undefined ? batch.lines.length : 0;
+      if (!(await this.send(batch.lines))) return;
+      const cursor = this.opts.journal?.cursor;
+      if (batch.through !== undefined) cursor?.doneThrough(batch.through);
+      for (const r of batch.records) cursor?.done(r);
+    }
+  }
+
+  private nextCatchUp(): Batch | undefined {
+    if (this.mode !== "catch-up" || this.stopping) return undefined;
+    const j = this.opts.journal as SinkJournal;
+    const next = j.catchUp(this.catchUpNext, this.opts.batchSize);
+    if (next === undefined) {
+      this.mode = "live";
+      this.opts.logger.info({ position: this.catchUpNext - 1 }, "caught up with the journal, live again");
+      return undefined;
+    }
+    this.catchUpNext = next.last + 1;
+    return { lines: next.lines, records: [], through: next.last };
+  }
+
+  /** True once the lines are written or dead-lettered; false when stopping with them unwritten. */
+  private async send(lines: string[]): Promise<boolean> {
+    if (lines.length === 0) return true;
+    const journaled = this.opts.journal !== undefined;
+    const base = this.opts.retryBaseMs ?? 200;
+    const body = lines.join("\n");
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.target.post(body);
+      if (outcome.ok) {
+        this.opts.metrics.influxPoints.inc({ sink: this.name }, lines.length);
+        return true;
+      }
+      const { status } = outcome;
+      const retryable = status === undefined || status >= 500 || status === 429;
+      const error = new CityTwinError(
+        "INFLUX_WRITE",
+        status === undefined
+          ? `${this.name} write request failed: ${outcome.message}`
+          : `${this.name} write answered ${status}: ${outcome.message}`,
+      );
+      this.opts.metrics.influxFailures.inc({ sink: this.name });
+      if (!retryable) {
+        this.deadLetter(lines, error);
+        return true;
+      }
+      if (this.stopping && journaled) return false;
+      if (!journaled && (attempt >= this.opts.maxRetries || this.stopping)) {
+        this.giveUp(lines, error);
+        return true;
+      }
+      this.opts.logger.warn(
+        { err: error, attempt: attempt + 1, lines: lines.length },
+        "influx write failed, retrying",
+      );
+      await new Promise((r) =>
+        setTimeout(r, Math.min(base * 2 ** Math.min(attempt, 20), this.opts.retryMaxMs ?? 5000)),
+      );
+    }
+  }
+
+  private deadLetter(lines: string[], error: Error): void {
+    this.opts.metrics.influxDeadLettered.inc({ sink: this.name }, lines.length);
+    this.opts.logger.error({ err: error, lines: lines.length }, "influx refused a batch, dead-lettered");
+    this.opts.onWriteFailed(this.name, lines, error);
+  }
+
+  private giveUp(lines: string[], error: Error): void {
+    this.opts.metrics.influxDropped.inc({ sink: this.name }, lines.length);
+    this.opts.logger.error({ err: error, lines: lines.length }, "influx write given up");
+    this.opts.onWriteFailed(this.name, lines, error);
+  }
+}
