@@ -26,11 +26,11 @@ import {
   type TelemetryBatch,
 } from "@citytwin/model";
 import { startChild, stopAll } from "../../test/support/child";
+import { expandExecStart, parseUnit, UNIT_FILE, unitEnvironment } from "../packaging/unit-file";
 import { startMosquitto } from "../../test/support/mosquitto";
 import { untilWithin } from "../../test/support/wait";
 
 const ROOT = join(import.meta.dirname, "..", "..");
-const UNIT_FILE = join(ROOT, "edge", "packaging", "citytwin-edge.service");
 const CLI = join(ROOT, "edge", "bin", "citytwin-edge.mjs");
 const TENANT = "hefei";
 const GW = "gw-unit-01";
@@ -50,92 +50,6 @@ const SYSTEMD_ANALYZE = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].fin
     return false;
   }
 });
-
-interface UnitLine {
-  section: string;
-  key: string;
-  value: string;
-}
-
-/** `[Section]` / `Key=Value` lines of a unit file (no continuation lines are used in ours). */
-function parseUnit(text: string): UnitLine[] {
-  const out: UnitLine[] = [];
-  let section = "";
-  for (const raw of text.split("\n")) {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#") || line.startsWith(";")) continue;
-    const sec = /^\[(.+)\]$/.exec(line);
-    if (sec) {
-      section = sec[1] ?? "";
-      continue;
-    }
-    expect(line.endsWith("\\"), `continuation lines are not handled: ${line}`).toBe(false);
-    const eq = line.indexOf("=");
-    out.push({ section, key: line.slice(0, eq).trim(), value: line.slice(eq + 1).trim() });
-  }
-  return out;
-}
-
-/** systemd's word splitting: whitespace separates, "…" and '…' quote (with \ escapes inside "…"). */
-function splitWords(s: string): string[] {
-  const words: string[] = [];
-  let i = 0;
-  while (i < s.length) {
-    while (s[i] === " " || s[i] === "\t") i++;
-    if (i >= s.length) break;
-    let word = "";
-    while (i < s.length && s[i] !== " " && s[i] !== "\t") {
-      const c = s[i] ?? "";
-      if (c === '"' || c === "'") {
-        const end = s.indexOf(c, i + 1);
-        expect(end, `unterminated quote in ${s}`).toBeGreaterThan(i);
-        const inner = s.slice(i + 1, end);
-        word += c === '"' ? inner.replace(/\\(.)/g, "$1") : inner;
-        i = end + 1;
-      } else {
-        word += c;
-        i++;
-      }
-    }
-    words.push(word);
-  }
-  return words;
-}
-
-/** Environment=: space-separated (quotable) VAR=value assignments; later ones win. */
-function unitEnvironment(lines: UnitLine[]): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const l of lines.filter((x) => x.section === "Service" && x.key === "Environment")) {
-    for (const a of splitWords(l.value)) {
-      const eq = a.indexOf("=");
-      expect(eq, `Environment= assignment without '=': ${a}`).toBeGreaterThan(0);
-      env[a.slice(0, eq)] = a.slice(eq + 1);
-    }
-  }
-  return env;
-}
-
-/**
- * ExecStart= as systemd expands it (systemd.service(5), "Command lines"): "${VAR}" inside a
- * word is replaced by the value as is; a word that is exactly "$VAR" becomes the value split at
- * whitespace; "$$" is a literal "$". An unset variable expands to "" (and the word "$VAR" to
- * nothing), which this test rejects: the unit must define what it uses.
- */
-function expandExecStart(value: string, env: Record<string, string>): string[] {
-  expect(value, "no ExecStart= prefixes (-, @, :, +, !) expected").toMatch(/^\//);
-  const get = (name: string): string => {
-    const v = env[name];
-    expect(v, `ExecStart= uses \${${name}}, which Environment= does not set`).toBeDefined();
-    return v ?? "";
-  };
-  return splitWords(value).flatMap((w) => {
-    const whole = /^\$([A-Za-z_][A-Za-z0-9_]*)$/.exec(w);
-    if (whole) return splitWords(get(whole[1] ?? ""));
-    return [
-      w.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$\$/g, (m, n?: string) => (n === undefined ? "$" : get(n))),
-    ];
-  });
-}
 
 /** TimeoutStopSec= in ms: a bare number is seconds; "30s", "1min 30s", "500ms" are systemd time spans. */
 function timeSpanMs(v: string): number {
@@ -274,6 +188,9 @@ describe("systemd unit citytwin-edge.service", () => {
       LOG_LEVEL: "info",
       NODE_ENV: "production",
       MALLOC_ARENA_MAX: "2",
+      MALLOC_TRIM_THRESHOLD_: "65536",
+      MALLOC_MMAP_THRESHOLD_: "32768",
+      MALLOC_TOP_PAD_: "0",
       CT_EDGE_HEAP_MB: "192",
     });
     expect(expandExecStart(service("ExecStart")[0] ?? "", env)).toEqual([

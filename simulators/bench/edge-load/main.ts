@@ -7,7 +7,11 @@
  *
  *   npm run bench:edge -- [--devices 500] [--tags 30] [--ports 10] [--poll-ms 1000]
  *                         [--warmup 20] [--seconds 60] [--agent auto|bundle|tsx] [--out bench-results]
- *                         [--node-flags="<the unit's node flags>"] [--agent-env="MALLOC_ARENA_MAX=2"]
+ *                         [--heap-mb <CT_EDGE_HEAP_MB>] [--node-flags="…"] [--agent-env="NAME=value …"]
+ *
+ * By default the agent runs with the node flags and environment of its systemd unit
+ * (edge/packaging/citytwin-edge.service, read by edge/packaging/unit-file.ts); `--heap-mb`
+ * sets CT_EDGE_HEAP_MB as /etc/citytwin/edge.env would; `--node-flags`/`--agent-env` replace them.
  *
  * `--agent bundle` runs dist/edge/citytwin-edge.mjs (`npm run package:edge`), the artefact a
  * gateway runs; `tsx` runs edge/src/main.ts through the tsx loader (adds the loader's memory).
@@ -21,14 +25,12 @@ import { stringify } from "yaml";
 import { startChild, stopAll } from "../../../test/support/child";
 import { freePortBlock } from "../../../test/support/free-port";
 import { startMosquitto } from "../../../test/support/mosquitto";
+import { unitLaunch } from "../../../edge/packaging/unit-file";
 import { benchEdgeConfig } from "./edge-config";
 import { LatencyRecorder } from "./latency";
 import { cpuPercent, sampleProc, type ProcSample } from "./proc-sampler";
 
 const REPO = resolve(import.meta.dirname, "../../..");
-/** Keep equal to ExecStart's node flags and Environment= in edge/packaging/citytwin-edge.service. */
-const UNIT_NODE_FLAGS = "--max-semi-space-size=1 --max-old-space-size=192"; // CT_EDGE_HEAP_MB=192
-const UNIT_ENV = "MALLOC_ARENA_MAX=2";
 const { values: a } = parseArgs({
   options: {
     devices: { type: "string", default: "500" },
@@ -39,10 +41,12 @@ const { values: a } = parseArgs({
     seconds: { type: "string", default: "60" },
     agent: { type: "string", default: "auto" },
     out: { type: "string", default: "bench-results" },
-    /** V8 flags for the agent, as the systemd unit sets them (edge/packaging). */
-    "node-flags": { type: "string", default: UNIT_NODE_FLAGS },
-    /** Environment for the agent (NAME=value, space-separated), as the unit's Environment=. */
-    "agent-env": { type: "string", default: UNIT_ENV },
+    /** CT_EDGE_HEAP_MB for the unit's ExecStart= (default: the unit's own). */
+    "heap-mb": { type: "string" },
+    /** V8 flags for the agent (default: the unit's ExecStart= flags). */
+    "node-flags": { type: "string" },
+    /** Environment for the agent, NAME=value space-separated (default: the unit's Environment=). */
+    "agent-env": { type: "string" },
   },
 });
 const n = (k: keyof typeof a) => Number(a[k]);
@@ -81,13 +85,18 @@ const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: 
 sub.on("message", (_t, payload) => latency.onBatch(payload, Date.now()));
 await sub.subscribeAsync("ct/v1/bench/gw-bench/telemetry", { qos: 1 });
 
-const nodeFlags = (a["node-flags"] ?? "").split(/\s+/).filter((f) => f !== "");
-const agentEnv = Object.fromEntries(
-  (a["agent-env"] ?? "")
-    .split(/\s+/)
-    .filter((kv) => kv.includes("="))
-    .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
-);
+const unit = unitLaunch(a["heap-mb"] === undefined ? {} : { CT_EDGE_HEAP_MB: a["heap-mb"] });
+const nodeFlags =
+  a["node-flags"] === undefined ? unit.nodeFlags : a["node-flags"].split(/\s+/).filter((f) => f !== "");
+const agentEnv =
+  a["agent-env"] === undefined
+    ? unit.env
+    : Object.fromEntries(
+        a["agent-env"]
+          .split(/\s+/)
+          .filter((kv) => kv.includes("="))
+          .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+      );
 const agentArgs = nodeFlags.concat(
   agentKind === "bundle"
     ? [bundle, "run", "--config", configFile]
@@ -167,7 +176,11 @@ const m = report.measured;
 const lines = [
   `## Edge agent under ${n("devices")} Modbus TCP devices × ${n("tags")} tags @ ${n("poll-ms")} ms (${agentKind})`,
   ``,
-  `Machine: ${report.machine.cpu}, ${report.machine.cores} cores, Node ${report.machine.node}; ${n("seconds")} s measured after ${n("warmup")} s warm-up; agent flags: ${nodeFlags.join(" ") || "none"}; agent env: ${a["agent-env"] || "none"}.`,
+  `Machine: ${report.machine.cpu}, ${report.machine.cores} cores, Node ${report.machine.node}; ${n("seconds")} s measured after ${n("warmup")} s warm-up; agent flags: ${nodeFlags.join(" ") || "none"}; agent env: ${
+    Object.entries(agentEnv)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" ") || "none"
+  }.`,
   ``,
   `| metric | agent | target | peer: mosquitto (same traffic) |`,
   `|---|---:|---:|---:|`,
