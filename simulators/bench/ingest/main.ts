@@ -15,7 +15,6 @@
  *    After each step the gateway's ingest is drained and the step's readings are counted in
  *    InfluxDB. The ramp stops at the first step that breaks a bound.
  */
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -23,7 +22,8 @@ import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { WebSocket } from "ws";
 import { stopAll } from "../../../test/support/child";
-import { createDatabase, querySeries, startInfluxd, INFLUXD_BIN } from "../../../test/support/influxd";
+import { createDatabase, querySeries, startInfluxd } from "../../../test/support/influxd";
+import { influxdVersion } from "../common/versions";
 import { cpuPercent, sampleProc, type ProcSample } from "../edge-load/proc-sampler";
 import { forkTsx, type Forked } from "../broker/ipc";
 import { benchCity, TENANT } from "../broker/payload";
@@ -65,14 +65,6 @@ async function count(url: string, db: string, from?: number, to?: number): Promi
   const where = from === undefined ? "" : ` WHERE time >= ${from}ms AND time <= ${to}ms`;
   const s = await querySeries(url, db, `SELECT count(value) FROM "gas"${where}`);
   return Number(s[0]?.values[0]?.[1] ?? 0);
-}
-
-function influxdVersion(): string {
-  try {
-    return `influxd ${/v?(\d+\.\d+\.\d+)/.exec(execFileSync(INFLUXD_BIN, ["version"], { encoding: "utf8" }))?.[1] ?? "?"}`;
-  } catch {
-    return "influxd ?";
-  }
 }
 
 const workers: Forked[] = [];

@@ -1,0 +1,74 @@
+/**
+ * `--spawn`: influxd (test/support/influxd.ts) and the gateway in demo mode in a child process
+ * (the broker bench's gateway-host.ts: same start-up as gateway/src/main.ts), both in temp
+ * dirs, loaded with the load city; `stop()` ends both and removes the dirs.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import type { CityModel } from "@citytwin/model";
+import { createDatabase, startInfluxd } from "../../../test/support/influxd";
+import { forkTsx, type Forked } from "../../bench/broker/ipc";
+import { writeCityStream } from "./gateway-config";
+
+const GATEWAY_HOST = join(import.meta.dirname, "../../bench/broker/gateway-host.ts");
+
+export interface Spawned {
+  mqttUrl: string;
+  liveUrl: string;
+  influxUrl: string;
+  influxDb: string;
+  gatewayPid: number;
+  influxPid: number;
+  host: Forked;
+  stop(): Promise<void>;
+}
+
+export async function spawnTarget(city: CityModel, influxDb: string): Promise<Spawned> {
+  const dir = mkdtempSync(join(tmpdir(), "citytwin-load-"));
+  const influx = await startInfluxd();
+  let host: Forked | undefined;
+  try {
+    await createDatabase(influx.url, influxDb);
+    writeCityStream(city, join(dir, "city.json"));
+    const config = {
+      version: 1,
+      tenant: city.tenant,
+      mode: "demo",
+      mqtt: { host: "127.0.0.1", port: 0 },
+      http: { host: "127.0.0.1", port: 0 },
+      city: "city.json",
+      influx: {
+        v1: { url: influx.url, database: influxDb },
+        batchSize: 5000,
+        flushIntervalMs: 1000,
+        maxRetries: 5,
+      },
+    };
+    writeFileSync(join(dir, "gateway.yaml"), stringify(config));
+    host = forkTsx(GATEWAY_HOST, [join(dir, "gateway.yaml")], { LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" });
+    const ready = await host.call<{ mqttPort: number; httpPort: number }>("ready", undefined, 300_000);
+    const h = host;
+    return {
+      mqttUrl: `mqtt://127.0.0.1:${ready.mqttPort}`,
+      liveUrl: `ws://127.0.0.1:${ready.httpPort}/live`,
+      influxUrl: influx.url,
+      influxDb,
+      gatewayPid: h.proc.pid ?? 0,
+      influxPid: influx.child.proc.pid ?? 0,
+      host: h,
+      async stop() {
+        await h.call("never", { type: "stop" }, 20_000).catch(() => undefined);
+        await h.stop();
+        await influx.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await host?.stop();
+    await influx.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
