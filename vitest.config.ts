@@ -5,7 +5,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["{model,edge,gateway,simulators,twin-viewer,test}/**/*.test.ts"],
-    exclude: ["**/node_modules/**", "**/dist/**"],
+    // test/chaos/: minutes long, run by `npm run test:chaos` (vitest.chaos.config.ts).
+    // test/security/: `npm run test:security` (vitest.security.config.ts), writes its report.
+    exclude: ["**/node_modules/**", "**/dist/**", "test/chaos/**", "test/security/**"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

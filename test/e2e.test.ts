@@ -80,7 +80,7 @@ beforeAll(async () => {
   await field.subscribeAsync("poles/+/data", { qos: 1 });
   observingSince = Date.now();
 
-  ws = new WebSocket(`${platform.url.replace(/^http/, "ws")}live`);
+  ws = new WebSocket(`${platform.url.replace(/^http/, "ws")}live?token=${platform.operatorTokens.viewer}`);
   ws.on("message", (data: Buffer) => {
     const msg = JSON.parse(data.toString()) as LiveMessage;
     if (msg.type !== "readings") return;
@@ -189,7 +189,8 @@ describe("end to end: devices → edge → gateway → InfluxDB and live push", 
   });
 
   it("received every batch in sequence with no gaps or duplicates", async () => {
-    const res = await fetch(`${platform.url}api/gateways`);
+    const viewer = { authorization: `Bearer ${platform.operatorTokens.viewer}` };
+    const res = await fetch(`${platform.url}api/gateways`, { headers: viewer });
     const body = (await res.json()) as {
       gateways: {
         id: string;
@@ -209,7 +210,8 @@ describe("end to end: devices → edge → gateway → InfluxDB and live push", 
       // every sequence number from 1 to the last was ingested exactly once
       expect(gw.batches, gw.id).toBe(gw.last?.seq);
     }
-    const metrics = await (await fetch(`${platform.url}metrics`)).text();
+    const admin = { authorization: `Bearer ${platform.operatorTokens.admin}` };
+    const metrics = await (await fetch(`${platform.url}metrics`, { headers: admin })).text();
     expect(metrics).toMatch(/citytwin_ingest_seq_gaps_total(\{[^}]*\})? 0/);
   });
 

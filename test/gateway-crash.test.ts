@@ -22,6 +22,8 @@ import { sleep, untilWithin } from "./support/wait";
 
 const DB = "citytwin";
 const SECRET = "crash-secret-0123456789";
+/** The Prometheus scraper's token `metrics.<secret>` (http.metricsTokenHash): /metrics needs it. */
+const METRICS_SECRET = "scrape-secret-0123456789";
 const BATCHES = 400;
 const until = untilWithin(60_000);
 let influx: Influxd;
@@ -41,7 +43,11 @@ beforeAll(async () => {
     version: 1,
     tenant: "hefei",
     mqtt: { host: "127.0.0.1", port: mqttPort },
-    http: { host: "127.0.0.1", port: httpPort },
+    http: {
+      host: "127.0.0.1",
+      port: httpPort,
+      metricsTokenHash: await hashSecret(METRICS_SECRET, { N: 1024 }),
+    },
     city: "city.json",
     gateways: [{ id: GW, secretHash: await hashSecret(SECRET, { N: 1024 }) }],
     alarms: { stateDir: "state" },
@@ -75,7 +81,11 @@ function connect(): Promise<MqttClient> {
 }
 
 async function metric(name: string, label = ""): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${ports.http}/metrics`)).text();
+  const text = await (
+    await fetch(`http://127.0.0.1:${ports.http}/metrics`, {
+      headers: { authorization: `Bearer metrics.${METRICS_SECRET}` },
+    })
+  ).text();
   const line = text
     .split("\n")
     .find((l) => l.startsWith(`${name}${label} `) || l.startsWith(`${name}${label}{`));

@@ -50,7 +50,7 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.on("request", (req) => requests.push(req.url()));
   page.on("pageerror", (err) => pageErrors.push(err.message));
-  await page.goto(platform.url);
+  await page.goto(platform.viewerUrl);
   await page.waitForFunction(
     () => window.__citytwin?.ready === true || window.__citytwin?.error !== undefined,
     null,
@@ -81,7 +81,8 @@ describe("twin viewer on the live platform", () => {
     const level = await page.evaluate((id) => window.__citytwin?.levelOf(id), LEAKING);
     expect(["orange", "red"]).toContain(level);
     // The gateway agrees: the methane reading it serves is at or above the orange bound (25 %LEL).
-    const latest = (await (await fetch(`${platform.url}api/latest`)).json()) as {
+    const headers = { authorization: `Bearer ${platform.operatorTokens.viewer}` };
+    const latest = (await (await fetch(`${platform.url}api/latest`, { headers })).json()) as {
       readings: { sensorId: string; value: number }[];
     };
     expect(latest.readings.find((r) => r.sensorId === LEAKING)?.value).toBeGreaterThanOrEqual(25);
@@ -89,6 +90,21 @@ describe("twin viewer on the live platform", () => {
     await page.evaluate((id) => window.__citytwin?.select(id), LEAKING);
     await page.waitForTimeout(1500);
     await page.screenshot({ path: join(ROOT, "test-output", "viewer-live-gas-leak.png") });
+  });
+
+  it("shows the login state to a browser without a token (the gateway answers 401)", async () => {
+    const anonymous = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await anonymous.goto(platform.url, { waitUntil: "domcontentloaded", timeout: 90_000 }); // busy 2-core CI
+      await anonymous.waitForFunction(() => window.__citytwin?.auth ?? window.__citytwin?.ready, null, {
+        timeout: WAIT_MS,
+      });
+      expect(await anonymous.evaluate(() => window.__citytwin?.auth)).toBe("missing");
+      expect(await anonymous.isVisible("[data-testid=login]")).toBe(true);
+      expect((await fetch(`${platform.url}api/city`)).status).toBe(401);
+    } finally {
+      await anonymous.close();
+    }
   });
 
   it("made no request beyond localhost and raised no page error", () => {

@@ -2,6 +2,8 @@
  * The twin viewer in a real browser (Debian chromium, WebGL through SwiftShader) against a
  * stand-in API server: it must load fully offline, draw one point per sensor, recolour a sensor
  * when a live frame raises its level, inspect a clicked sensor and survive a dropped socket.
+ * The stand-in requires a token like a secure-mode gateway: the viewer gets it from the URL
+ * fragment; without one it must show the login state, and the login form must let it in.
  * Waits are generous: software WebGL is slow. A screenshot lands in test-output/viewer.png.
  */
 import { execFileSync } from "node:child_process";
@@ -25,6 +27,7 @@ import { isLocalUrl, launchChromium } from "./support/browser";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = join(ROOT, "test-output");
 const WAIT_MS = 90_000;
+const TOKEN = "ops-wall.viewer-test-secret";
 
 /** Every sensor's value now from the simulators' signal engine (all normal: no scenario). */
 function engineLatest(city: CityModel, ts = Date.now()): LatestReading[] {
@@ -64,6 +67,8 @@ describe("twin viewer", () => {
       staticDir: join(ROOT, "twin-viewer", "dist"),
       city,
       latest: engineLatest(city),
+      token: TOKEN,
+      forbiddenToken: "nobody.no-role",
       history: (sensorId) => ({
         sensorId,
         source: "hot",
@@ -78,7 +83,7 @@ describe("twin viewer", () => {
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on("request", (req) => requests.push(req.url()));
     page.on("pageerror", (err) => pageErrors.push(err.message));
-    await page.goto(server.url);
+    await page.goto(`${server.url}#token=${TOKEN}`);
     await page.waitForFunction(
       () => window.__citytwin?.ready === true || window.__citytwin?.error !== undefined,
       null,
@@ -91,6 +96,13 @@ describe("twin viewer", () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+  });
+
+  it("takes the token from the fragment into session storage and off the address bar", async () => {
+    expect(page.url()).toBe(server.url);
+    expect(await page.evaluate(() => sessionStorage.getItem("citytwin.token"))).toBe(TOKEN);
+    expect(await page.isVisible("[data-testid=login]")).toBe(false);
+    expect(await page.isVisible("[data-testid=demo-mode]")).toBe(false);
   });
 
   it("starts without errors and draws one point per sensor", async () => {
@@ -216,5 +228,82 @@ describe("twin viewer", () => {
     expect(requests.length).toBeGreaterThan(0);
     expect(await hooks(page, (h) => h.framesRendered)).toBeGreaterThan(0);
     expect(pageErrors).toEqual([]);
+  });
+});
+
+describe("twin viewer access", () => {
+  let city: CityModel;
+  let server: StaticApiServer;
+  let demo: StaticApiServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    city = cityModelSchema.parse(generateCity({ seed: 42 }));
+    const staticDir = join(ROOT, "twin-viewer", "dist");
+    server = await startStaticApiServer({
+      staticDir,
+      city,
+      latest: engineLatest(city),
+      token: TOKEN,
+      forbiddenToken: "nobody.no-role",
+    });
+    demo = await startStaticApiServer({ staticDir, city, mode: "demo" });
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await demo?.close();
+  });
+
+  const authState = (page: Page) =>
+    page.waitForFunction(() => window.__citytwin?.auth ?? window.__citytwin?.ready, null, {
+      timeout: WAIT_MS,
+    });
+
+  it("shows the login state without a token, in both languages, and lets a token in", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(server.url);
+    await authState(page);
+    expect(await page.evaluate(() => window.__citytwin?.auth)).toBe("missing");
+    expect(await page.isVisible("[data-testid=login]")).toBe(true);
+    expect(await page.textContent("[data-testid=auth-problem]")).toContain("未提供访问令牌");
+    expect(await page.textContent("[data-testid=connection]")).toContain("未授权");
+    expect(server.liveClients()).toBe(0);
+    await page.click("[data-testid=lang]");
+    expect(await page.textContent("[data-testid=auth-problem]")).toContain("No access token");
+    mkdirSync(OUT, { recursive: true });
+    await page.screenshot({ path: join(OUT, "viewer-login.png") });
+
+    // A wrong token: "invalid or expired"; a token without the role: "not sufficient".
+    await page.fill("[data-testid=token-input]", "ops-wall.wrong");
+    await Promise.all([page.waitForEvent("load"), page.click("[data-testid=token-submit]")]);
+    await authState(page);
+    expect(await page.evaluate(() => window.__citytwin?.auth)).toBe("invalid");
+    expect(await page.textContent("[data-testid=auth-problem]")).toContain("无效或已过期");
+    await page.fill("[data-testid=token-input]", "nobody.no-role");
+    await Promise.all([page.waitForEvent("load"), page.click("[data-testid=token-submit]")]);
+    await authState(page);
+    expect(await page.evaluate(() => window.__citytwin?.auth)).toBe("forbidden");
+    expect(await page.textContent("[data-testid=auth-problem]")).toContain("权限不足");
+
+    // The right one: the viewer loads and connects to /live.
+    await page.fill("[data-testid=token-input]", TOKEN);
+    await Promise.all([page.waitForEvent("load"), page.click("[data-testid=token-submit]")]);
+    await authState(page);
+    expect(await page.evaluate(() => window.__citytwin?.auth)).toBeUndefined();
+    expect(await page.evaluate(() => window.__citytwin?.ready)).toBe(true);
+    expect(await page.isVisible("[data-testid=login]")).toBe(false);
+    await server.waitForLiveClients(1, WAIT_MS);
+    await page.close();
+  });
+
+  it("warns in the status bar when the gateway runs in demo mode", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(demo.url);
+    await page.waitForSelector("[data-testid=demo-mode]", { timeout: WAIT_MS });
+    expect(await page.textContent("[data-testid=demo-mode]")).toContain("演示模式");
+    await page.close();
   });
 });

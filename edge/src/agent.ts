@@ -21,6 +21,7 @@ import { createDrivers } from "./drivers/registry";
 import { PollRunner, type PollStats } from "./drivers/poll-runner";
 import type { Reading, StreamSink, StreamingDriver } from "./drivers/types";
 import { resolve } from "node:path";
+import { AckLedger } from "./publish/ack-ledger";
 import { DiskOutboundQueue } from "./publish/disk-queue";
 import { MemoryOutboundQueue, type OutboundQueue } from "./publish/outbound-queue";
 import { Publisher, type PublisherStats } from "./publish/publisher";
@@ -83,6 +84,15 @@ export class EdgeAgent {
       agentVersion: AGENT_VERSION,
       configHash: config.hash,
       statusIntervalMs: config.publish.statusIntervalMs,
+      ...(config.publish.ackLedger === undefined
+        ? {}
+        : {
+            ackLedger: new AckLedger(
+              resolve(config.stateDirAbs, config.publish.ackLedger.file),
+              config.publish.ackLedger.detail,
+              (err) => opts.logger.warn({ err: err.message }, "ack ledger write failed"),
+            ),
+          }),
       ...(config.mqtt.username === undefined ? {} : { username: config.mqtt.username }),
       ...(config.secrets.mqttPassword === undefined ? {} : { password: config.secrets.mqttPassword }),
       ...(config.mqtt.caFile === undefined ? {} : { caFile: config.mqtt.caFile }),

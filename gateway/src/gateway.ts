@@ -7,12 +7,17 @@
  * `stop()` stops accepting, drains the ingest queue, flushes and closes the sinks, then
  * persists the ingest journal's cursors and closes it (docs/reliability.md).
  */
+import { join } from "node:path";
 import type { Logger } from "pino";
 import { loadCityFile } from "./config/city";
 import type { GatewayConfig } from "./config/load";
 import { Broker } from "./broker/broker";
-import { GatewayAuthenticator } from "./broker/auth";
-import { OperatorAuthenticator, allows, bearerToken } from "./auth/operators";
+import { SESSIONS_DIR, openSessionStore } from "./broker/persistence";
+import { OperatorAuthenticator, bearerToken } from "./auth/operators";
+import { isLoopbackHost, listenerTls } from "./config/load";
+import { TlsListener, serverTlsOptions } from "./tls";
+import { CityTwinError } from "@citytwin/model";
+import { checkBearer } from "./http/authorize";
 import { DetectionService } from "./detection/detection-service";
 import { HotStore } from "./hot-store/hot-store";
 import { CommandClient } from "./commands/client";
@@ -31,6 +36,11 @@ import { InfluxV2Writer } from "./influx/v2-writer";
 import { setUpJournal, type JournalSetup } from "./journal/setup";
 import { LiveHub } from "./live/live-hub";
 import { GatewayMetrics } from "./metrics";
+import { setUpSecurity } from "./security/setup";
+
+/** Logged once at start in demo mode, and shown on /healthz and in the viewer's status bar. */
+export const DEMO_BANNER =
+  "DEMO MODE: no authentication (MQTT gateway logins without a secret, HTTP reads and /live open); loopback only, never expose";
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -45,6 +55,8 @@ export interface GatewayOptions {
 
 export interface GatewayAddress {
   mqttPort: number;
+  /** MQTT over TLS, when configured. */
+  mqttTlsPort?: number;
   httpPort: number;
   /** Base URL of the HTTP server, e.g. http://127.0.0.1:8080/ */
   url: string;
@@ -60,6 +72,8 @@ interface Running {
   detection: DetectionService;
   broker: Broker;
   http: HttpServer;
+  /** MQTT over TLS on `mqtt.tlsPort`, when configured. */
+  mqttTls?: TlsListener;
   sinks: Sink[];
   journal?: JournalSetup;
 }
@@ -85,10 +99,17 @@ export class Gateway {
     const now = this.now;
     const metrics = this.metrics;
     if (config.mode === "demo") {
-      logger.warn(
-        { mode: "demo", mqtt: config.mqtt.host, http: config.http.host },
-        "DEMO MODE: MQTT authentication is OFF (any known gateway id connects without a secret); loopback only, never expose",
-      );
+      // The config loader refuses this too; a config built in code must not slip past it.
+      for (const [name, host] of [
+        ["mqtt.host", config.mqtt.host],
+        ["http.host", config.http.host],
+      ] as const)
+        if (!isLoopbackHost(host))
+          throw new CityTwinError(
+            "CONFIG_INVALID",
+            `${name} ${host}: demo mode (no authentication) is allowed only on a loopback address`,
+          );
+      logger.warn({ mode: "demo", mqtt: config.mqtt.host, http: config.http.host }, DEMO_BANNER);
     }
     const city = await loadCityFile(config.city);
     const registry = new DeviceRegistry(city.model);
@@ -100,6 +121,8 @@ export class Gateway {
     }
     const hotStore = new HotStore(registry.sensors.length, config.hotStore.pointsPerSensor);
     const known = new Set([...registry.gatewayIds, ...config.gateways.map((g) => g.id)]);
+    // Credentials store, rate limits, provisioning (security/setup.ts); adds stored ids to `known`.
+    const security = await setUpSecurity({ config, logger, metrics, now, known });
     const gateways = new GatewayTracker(known);
     const deadLetters = new DeadLetters(
       config.ingest.deadLetterRing,
@@ -160,7 +183,7 @@ export class Gateway {
         }),
       );
     }
-    const operators = new OperatorAuthenticator(config.operators, now);
+    const operators = new OperatorAuthenticator(config.operators, now, security.operatorOptions);
     if (operators.size === 0)
       logger.warn({}, "no operators configured: alarms cannot be acknowledged (see gateway/README.md)");
     const live = new LiveHub({
@@ -171,13 +194,12 @@ export class Gateway {
       metrics,
       logger: logger.child({ part: "live" }),
       now,
-      canSeeAlarms: async (req) => {
-        if (config.mode === "demo") return true;
+      admit: async (req) => {
         const url = new URL(req.url ?? "/", "http://localhost");
-        const token = bearerToken(req.headers.authorization, url);
-        if (token === undefined) return false;
-        const auth = await operators.verify(token);
-        return auth.ok && allows(auth.principal, "viewer");
+        if (config.mode === "demo" && bearerToken(req.headers.authorization, url) === undefined)
+          return { ok: true, alarms: true };
+        const verdict = await checkBearer(operators, req, url, "viewer");
+        return verdict.ok ? { ok: true, alarms: true } : verdict;
       },
       alarmSnapshot: () => ({
         type: "alarms",
@@ -223,14 +245,17 @@ export class Gateway {
       (topic, payload, qos) => this.running?.broker.publish(topic, payload, qos, false),
       now,
     );
+    // MQTT sessions (docs/reliability.md, "Broker sessions"): on disk by default with a state dir.
+    const stateDir = config.alarms.stateDir;
+    const sessionStore = await openSessionStore(
+      config.mqtt.persistence ?? (stateDir === undefined ? "memory" : "level"),
+      stateDir === undefined ? undefined : join(stateDir, SESSIONS_DIR),
+    );
     const broker = new Broker({
+      sessionStore,
       tenant: config.tenant,
-      authenticator: new GatewayAuthenticator(
-        config.mode,
-        new Map(config.gateways.map((g) => [g.id, g.secretHash])),
-        known,
-        now,
-      ),
+      authenticator: security.gatewayAuth,
+      limits: config.limits,
       operators,
       maxPayloadBytes: config.limits.maxPayloadBytes,
       offer: (item, done) => pipeline.offer(item, done),
@@ -260,16 +285,40 @@ export class Gateway {
         auth: operators,
         alarms: detection.alarms,
         knownGateway: (id) => known.has(id),
+        deadLetters,
+        metrics,
+      }),
+      securityRoutes: security.routes({
+        disconnect: (id) => this.running?.broker.disconnectGateway(id) ?? 0,
+        alarms: detection.alarms,
+        auth: operators,
+        onCredential: (id) => {
+          known.add(id);
+          gateways.get(id);
+        },
       }),
       logger: logger.child({ part: "http" }),
       now,
+      auth: operators,
+      mode: config.mode,
+      metricsAuth:
+        config.http.metricsTokenHash === undefined
+          ? undefined
+          : new OperatorAuthenticator(
+              [{ name: "metrics", role: "viewer", tokenHash: config.http.metricsTokenHash }],
+              now,
+            ),
       health: () => ({
         mode: config.mode,
+        ...(config.mode === "demo" ? { warning: DEMO_BANNER } : {}),
         sensors: registry.sensors.length,
         queueDepth: pipeline.queue.depth,
         liveClients: live.clientCount,
       }),
     });
+    // TLS (docs/security.md, "TLS"): a listener's own certificate, else the shared one.
+    const mqttTlsFiles = listenerTls(config, config.mqtt.tls);
+    const httpTlsFiles = listenerTls(config, config.http.tls);
     const http = new HttpServer(
       api,
       {
@@ -277,7 +326,12 @@ export class Gateway {
         "/live": (req, socket, head) => live.handleUpgrade(req, socket, head),
       },
       logger.child({ part: "http" }),
+      httpTlsFiles === undefined ? undefined : serverTlsOptions(httpTlsFiles),
     );
+    const mqttTls =
+      mqttTlsFiles === undefined
+        ? undefined
+        : new TlsListener(serverTlsOptions(mqttTlsFiles), (socket) => broker.handleConnection(socket));
     this.running = {
       registry,
       hotStore,
@@ -288,6 +342,7 @@ export class Gateway {
       detection,
       broker,
       http,
+      mqttTls,
       sinks,
       journal,
     };
@@ -298,9 +353,16 @@ export class Gateway {
     await live.start();
     detection.start();
     const mqttPort = await broker.start(config.mqtt.host, config.mqtt.port);
+    const mqttTlsPort = await mqttTls?.start(config.mqtt.host, config.mqtt.tlsPort, "MQTT over TLS");
     const httpPort = await http.start(config.http.host, config.http.port);
     const host = config.http.host.includes(":") ? `[${config.http.host}]` : config.http.host;
-    return { mqttPort, httpPort, url: `http://${host}:${httpPort}/` };
+    const scheme = http.secure ? "https" : "http";
+    return {
+      mqttPort,
+      httpPort,
+      url: `${scheme}://${host}:${httpPort}/`,
+      ...(mqttTlsPort === undefined ? {} : { mqttTlsPort }),
+    };
   }
 
   /** Graceful stop: no new connections, drain ingest, flush the sinks. Safe to call twice. */
@@ -308,7 +370,9 @@ export class Gateway {
     const r = this.running;
     this.running = undefined;
     if (r === undefined) return;
+    const tlsClosed = r.mqttTls?.stop(); // resolves once the broker has closed its clients
     await r.broker.stop();
+    await tlsClosed;
     await r.live.stop();
     await r.http.stop();
     await r.pipeline.stop();

@@ -64,3 +64,4 @@ export type { DetectionServiceOptions } from "./detection/detection-service";
 export { sourceResolver, evidenceProvider } from "./detection/sources";
 export { OperatorAuthenticator, allows, bearerToken, ROLE_RANK } from "./auth/operators";
 export type { OperatorCredential, AuthResult } from "./auth/operators";
+export { createGatewayLogger, gatewayLoggerOptions, redactUrl, scrubSecrets, REDACT_PATHS } from "./logging";

@@ -4,10 +4,10 @@
  * line `{"msg":"ready","mqttPort":…,"httpPort":…,"url":…}`. Exit codes: 0 after SIGTERM/SIGINT
  * and a graceful stop, 2 for usage or config errors (message on stderr), 1 for other failures.
  */
-import { pino } from "pino";
 import { CityTwinError, parseConfigCli } from "@citytwin/model";
 import { loadGatewayConfigFile } from "./config/load";
 import { Gateway } from "./gateway";
+import { createGatewayLogger } from "./logging";
 
 const USAGE = `usage: tsx gateway/src/main.ts --config <gateway.yaml>
 
@@ -31,13 +31,10 @@ async function main(): Promise<number> {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
-  const logger = pino({
-    level: process.env.LOG_LEVEL ?? "info",
-    base: { svc: "gateway", tenant: config.tenant },
-    redact: {
-      paths: ["*.password", "*.token", "*.secret", "*.secretHash", "*.*.password", "*.*.token"],
-      censor: "[redacted]",
-    },
+  // Redaction of secret fields and of credentials in URLs and messages: ./logging.ts.
+  const logger = createGatewayLogger(process.env.LOG_LEVEL ?? "info", {
+    svc: "gateway",
+    tenant: config.tenant,
   });
   const gateway = new Gateway({ config, logger, defaultMetrics: true });
   try {

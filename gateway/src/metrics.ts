@@ -67,6 +67,12 @@ export class GatewayMetrics {
     labelNames: ["sink"] as const,
     registers: [this.registry],
   });
+  readonly commandRequestsRejected = new Counter({
+    name: "citytwin_command_requests_rejected_total",
+    help: "Command requests refused before reaching an edge (unknown command or gateway, bad body), by error code",
+    labelNames: ["code"] as const,
+    registers: [this.registry],
+  });
   readonly sinkCatchUps = new Counter({
     name: "citytwin_sink_catchup_total",
     help: "Times a sink dropped its in-memory backlog and caught up from the ingest journal, by sink",
@@ -114,6 +120,11 @@ export class GatewayMetrics {
     help: "Live frames skipped for a slow client (bufferedAmount above bound)",
     registers: [this.registry],
   });
+  readonly liveSlowClosed = new Counter({
+    name: "citytwin_live_slow_closed_total",
+    help: "Live clients closed because a frame that cannot be coalesced (gateway state, alarm) found their bufferedAmount above bound",
+    registers: [this.registry],
+  });
   readonly mqttClients = new Gauge({
     name: "citytwin_mqtt_clients",
     help: "Connected MQTT clients",
@@ -126,8 +137,21 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly rateLimited = new Counter({
+    name: "citytwin_mqtt_rate_limited_total",
+    help: "MQTT connections refused or publishes paused by a rate limit, by kind (connect, auth, message)",
+    labelNames: ["kind"] as const,
+    registers: [this.registry],
+  });
+  readonly httpRateLimited = new Counter({
+    name: "citytwin_http_rate_limited_total",
+    help: "HTTP requests answered 429 because their source IP spent its auth-failure budget",
+    registers: [this.registry],
+  });
+
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     for (const reason of REJECT_REASON_CODES) this.rejected.inc({ reason }, 0);
+    for (const kind of ["connect", "auth", "message"]) this.rateLimited.inc({ kind }, 0);
     if (opts.defaultMetrics === true) collectDefaultMetrics({ register: this.registry });
   }
 }

@@ -50,6 +50,23 @@ function liveFrames(token?: string): Promise<LiveMessage[]> {
   return new Promise((resolve) => setTimeout(() => (ws.close(), resolve(frames)), 700));
 }
 
+/** The HTTP status a refused `/live` upgrade is answered with (0: it was accepted). */
+function liveRefusal(token?: string): Promise<number> {
+  const url = new URL(
+    `live${token === undefined ? "" : `?token=${token}`}`,
+    gw.addr.url.replace("http", "ws"),
+  );
+  const ws = new WebSocket(url);
+  return new Promise((resolve) => {
+    ws.once("unexpected-response", (_req, res) => {
+      resolve(res.statusCode ?? -1);
+      ws.terminate();
+    });
+    ws.once("open", () => (ws.close(), resolve(0)));
+    ws.once("error", () => undefined);
+  });
+}
+
 beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), "citytwin-alarm-api-"));
   gw = await start();
@@ -139,10 +156,11 @@ describe("alarm API", () => {
     expect(still.state).toBe("unack");
   });
 
-  it("sends alarm frames on /live only to a token holder", async () => {
-    const [anonymous, viewer] = await Promise.all([liveFrames(), liveFrames(TOKENS.viewer)]);
-    expect(anonymous.some((f) => f.type === "hello")).toBe(true);
-    expect(anonymous.some((f) => f.type === "alarms" || f.type === "alarm")).toBe(false);
+  it("refuses /live without a valid token and sends alarm frames to a token holder", async () => {
+    expect(await liveRefusal()).toBe(401);
+    expect(await liveRefusal("wall.not-the-secret")).toBe(401);
+    const viewer = await liveFrames(TOKENS.viewer);
+    expect(viewer.some((f) => f.type === "hello")).toBe(true);
     const snapshot = viewer.find((f) => f.type === "alarms");
     expect(snapshot?.type === "alarms" && snapshot.alarms.some((a) => a.id === alarm.id)).toBe(true);
   });

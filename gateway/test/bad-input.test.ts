@@ -15,7 +15,7 @@ import {
   type LiveMessage,
 } from "@citytwin/model";
 import { GAS_DEV, GW, GW2, OTHER_DEV, POLE_DEV, batch } from "./fixtures";
-import { SECRETS, eventually, startTestGateway, type TestGateway } from "./harness";
+import { SECRETS, TOKENS, authGet, eventually, startTestGateway, type TestGateway } from "./harness";
 
 const MAX = 4096;
 const TELEMETRY = `ct/v1/hefei/${GW}/telemetry`;
@@ -90,11 +90,13 @@ describe("bad input", () => {
     }
     expect(client.connected).toBe(true);
     // Nothing from the refused messages reached the hot store.
-    const latest0 = (await (await fetch(`${gw.addr.url}api/latest`)).json()) as { readings: LatestReading[] };
+    const latest0 = (await (await authGet(`${gw.addr.url}api/latest`)).json()) as {
+      readings: LatestReading[];
+    };
     expect(latest0.readings).toEqual([]);
 
     // Dead letters carry reason, topic and a payload preview.
-    const dl = (await (await fetch(`${gw.addr.url}api/rejections?limit=20`)).json()) as {
+    const dl = (await (await authGet(`${gw.addr.url}api/rejections?limit=20`)).json()) as {
       total: number;
       rejections: { reason: string; topic: string; payload?: string; gatewayId?: string }[];
     };
@@ -112,7 +114,9 @@ describe("bad input", () => {
       { qos: 1 },
     );
     const latest = await eventually(async () => {
-      const body = (await (await fetch(`${gw.addr.url}api/latest`)).json()) as { readings: LatestReading[] };
+      const body = (await (await authGet(`${gw.addr.url}api/latest`)).json()) as {
+        readings: LatestReading[];
+      };
       return body.readings.length > 0 ? body.readings : undefined;
     });
     expect(latest).toEqual([
@@ -135,7 +139,7 @@ describe("bad input", () => {
     await eventually(async () =>
       (await gw.metric("citytwin_ingest_seq_gaps_total")) === 2 ? true : undefined,
     );
-    const gws = (await (await fetch(`${gw.addr.url}api/gateways`)).json()) as {
+    const gws = (await (await authGet(`${gw.addr.url}api/gateways`)).json()) as {
       gateways: { id: string; gaps: unknown[]; last?: unknown; connected: boolean }[];
     };
     expect(gws.gateways.find((g) => g.id === GW)).toMatchObject({
@@ -148,7 +152,7 @@ describe("bad input", () => {
     });
     expect(await gw.metric("citytwin_ingest_readings_total")).toBe(2);
 
-    const metrics = await (await fetch(`${gw.addr.url}metrics`)).text();
+    const metrics = await (await authGet(`${gw.addr.url}metrics`, TOKENS.admin)).text();
     expect(metrics).toContain('citytwin_ingest_rejected_total{reason="PAYLOAD_TOO_LARGE"} 1');
     expect(metrics).toContain('citytwin_ingest_rejected_total{reason="TOPIC_UNKNOWN"} 2');
   });
@@ -180,7 +184,7 @@ describe("bad input", () => {
   });
 
   it("pushes readings to /live clients and accepts MQTT over WebSocket", async () => {
-    const ws = new WebSocket(`${gw.addr.url.replace("http", "ws")}live`);
+    const ws = new WebSocket(`${gw.addr.url.replace("http", "ws")}live?token=${TOKENS.viewer}`);
     const frames: LiveMessage[] = [];
     ws.on("message", (data) => frames.push(liveMessageSchema.parse(JSON.parse(String(data)))));
     await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
@@ -208,5 +212,96 @@ describe("bad input", () => {
     ]);
     await wsClient.endAsync();
     ws.close();
+  });
+
+  it("counts, notices and dead-letters per-reading refusals and hostile ids (each bad-input class)", async () => {
+    const now = Date.now();
+    const day = 24 * 3600_000;
+    const entry = (ts: number, values: Record<string, unknown>) => [{ ts, clock: "edge", values }];
+    let seq = 100;
+    const json = (devices: Record<string, unknown>) => JSON.stringify(batch(seq++, devices));
+    // [reason, payload, readings it stands for]
+    const cases: [string, string, number][] = [
+      ["UNKNOWN_SENSOR", json({ [GAS_DEV]: entry(now, { co: 1 }) }), 1],
+      ["WRONG_TYPE", json({ [GAS_DEV]: entry(now, { ch4: "high" }) }), 1],
+      ["NON_FINITE", json({ [GAS_DEV]: entry(now, { ch4: "NaN" }) }), 1],
+      ["TIMESTAMP_RANGE", json({ [GAS_DEV]: entry(now + day, { ch4: 1 }) }), 1],
+      ["TIMESTAMP_RANGE", json({ [GAS_DEV]: entry(now - 30 * day, { ch4: 1, gas_pressure: 2 }) }), 2],
+      // Truncated, wildcards, NUL and control characters in ids: the whole batch is refused.
+      ["MALFORMED_JSON", json({ [GAS_DEV]: entry(now, { ch4: 1 }) }).slice(0, 40), 1],
+      ["SCHEMA", json({ [`${GAS_DEV}/#`]: entry(now, { ch4: 1 }) }), 1],
+      ["SCHEMA", json({ [`${GAS_DEV}+`]: entry(now, { ch4: 1 }) }), 1],
+      ["SCHEMA", json({ [`${GAS_DEV}\u0000`]: entry(now, { ch4: 1 }) }), 1],
+      ["SCHEMA", json({ [GAS_DEV]: entry(now, { "ch4\n": 1 }) }), 1],
+      [
+        "SCHEMA",
+        json({ __proto__: null, [GAS_DEV]: entry(now, { ch4: 1 }) }).replace(GAS_DEV, "__proto__"),
+        1,
+      ],
+    ];
+    for (const [reason, payload, count] of cases) {
+      const before = await rejected(reason);
+      const dlBefore = gw.gateway.parts.deadLetters.total;
+      await client.publishAsync(TELEMETRY, payload, { qos: 1 });
+      await eventually(async () => ((await rejected(reason)) === before + count ? true : undefined));
+      await eventually(() => (gw.gateway.parts.deadLetters.total > dlBefore ? true : undefined));
+      const dl = gw.gateway.parts.deadLetters.recent(1)[0];
+      expect(dl).toMatchObject({ reason, topic: TELEMETRY, gatewayId: GW, count });
+      await eventually(() => notices.find((n) => n.reason === reason && n.at >= now));
+    }
+    expect(client.connected).toBe(true);
+  });
+
+  it("refuses invalid command requests (POST /api/gateways/{id}/commands/{name}) with a clear 4xx", async () => {
+    const post = (path: string, body: string, type = "application/json") =>
+      fetch(new URL(path, gw.addr.url), {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKENS.admin}`, "content-type": type },
+        body,
+      });
+    const cmd = `api/gateways/${GW}/commands/ping`;
+    const bad: [string, string, number][] = [
+      ["malformed JSON", '{"args":', 400],
+      ["args of the wrong type", '{"args":"on"}', 400],
+      ["an unknown field", '{"args":{},"bogus":1}', 400],
+      ["Infinity as timeoutMs (1e999)", '{"args":{},"timeoutMs":1e999}', 400],
+      ["a timeout over the cap", '{"args":{},"timeoutMs":600000}', 400],
+      ["a wildcard device id", `{"target":{"deviceId":"${GAS_DEV}/#"}}`, 400],
+      ["a NUL in the device id", `{"target":{"deviceId":"${GAS_DEV}\u0000"}}`, 400],
+      ["a JSON array body", "[]", 400],
+      ["a huge args list", `{"args":{"v":[${Array(2000).fill(1).join(",")}]}}`, 400],
+    ];
+    const refused = () => gw.metric("citytwin_command_requests_rejected_total", { code: "BAD_REQUEST" });
+    const before = await refused();
+    for (const [name, body, status] of bad) {
+      const dead = gw.gateway.parts.deadLetters.total;
+      const res = await post(cmd, body);
+      const err = (await res.json()) as { error?: { code?: string; message?: string } };
+      expect([name, res.status]).toEqual([name, status]);
+      expect(typeof err.error?.message).toBe("string");
+      // Counted and dead-lettered, with the route and the reason.
+      expect([name, gw.gateway.parts.deadLetters.total]).toEqual([name, dead + 1]);
+      expect(gw.gateway.parts.deadLetters.recent(1)[0]).toMatchObject({
+        reason: "COMMAND_INVALID",
+        topic: `/${cmd}`,
+        count: 1,
+      });
+    }
+    expect(await refused()).toBeGreaterThan(before);
+    expect((await post(cmd, "{}", "text/plain")).status).toBe(415);
+    expect((await post(`api/gateways/${GW}/commands/reboot`, "{}")).status).toBe(404);
+    // Regression: a malformed %-escape in an id segment was a 500 (URIError) on every route.
+    for (const path of [
+      "api/gateways/%E0%A4%A/commands/ping",
+      "api/alarms/%E0%A4%A/ack",
+      "api/gateways/%E0%A4%A/revoke",
+    ]) {
+      const res = await post(path, "{}");
+      expect([path, res.status, ((await res.json()) as { error?: { code?: string } }).error?.code]).toEqual([
+        path,
+        400,
+        "BAD_PATH",
+      ]);
+    }
   });
 });

@@ -27,7 +27,7 @@ describe("gateway config", () => {
   it("applies defaults and resolves paths relative to the config file", () => {
     const cfg = loadGatewayConfig(`${base}http:\n  staticDir: viewer\n`, "/etc/ct/gateway.yaml", {});
     expect(cfg.mode).toBe("secure");
-    expect(cfg.mqtt).toEqual({ host: "127.0.0.1", port: 1883 });
+    expect(cfg.mqtt).toEqual({ host: "127.0.0.1", port: 1883, tlsPort: 8883 });
     expect(cfg.http).toEqual({ host: "127.0.0.1", port: 8080, staticDir: "/etc/ct/viewer" });
     expect(cfg.city).toBe("/etc/data/city.json");
     expect(cfg.hotStore.pointsPerSensor).toBe(720);
@@ -35,7 +35,14 @@ describe("gateway config", () => {
       maxPayloadBytes: 256 * 1024,
       maxClockSkewMs: 300_000,
       maxAgeMs: 604_800_000,
+      connectsPerSecond: 50,
+      connectBurst: 500,
+      mqttAuthFailuresPerMinute: 30,
+      httpAuthFailuresPerMinute: 30,
+      messagesPerSecond: 10_000,
+      messageBurst: 20_000,
     });
+    expect(cfg.provisioning).toEqual({ keys: [] });
     expect(cfg.live.tickMs).toBe(250);
     expect(cfg.influx).toBeUndefined();
   });

@@ -2,7 +2,8 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pino } from "pino";
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import { pino, type Logger } from "pino";
 import { stringify } from "yaml";
 import { loadGatewayConfig } from "../src/config/load";
 import { hashSecret } from "../src/config/secret";
@@ -42,6 +43,7 @@ export interface TestGateway {
 export async function startTestGateway(
   extra: Record<string, unknown> = {},
   env: Record<string, string> = {},
+  logger: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
 ): Promise<TestGateway> {
   const dir = await mkdtemp(join(tmpdir(), "citytwin-gw-"));
   await writeFile(join(dir, "city.json"), JSON.stringify(tinyCity()));
@@ -56,6 +58,7 @@ export async function startTestGateway(
     http: { host: "127.0.0.1", port: 0 },
     city: "city.json",
     gateways,
+    operators: await testOperators(),
     live: { tickMs: 50 },
     ...extra,
   };
@@ -63,7 +66,7 @@ export async function startTestGateway(
   const text = stringify(doc);
   await writeFile(file, text);
   const config = loadGatewayConfig(text, file, env);
-  const gateway = new Gateway({ config, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) });
+  const gateway = new Gateway({ config, logger });
   const addr = await gateway.start();
   return {
     gateway,
@@ -79,6 +82,11 @@ export async function startTestGateway(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** GET with a bearer token (the viewer's by default): reads need one in secure mode. */
+export function authGet(url: string | URL, token: string = TOKENS.viewer): Promise<Response> {
+  return fetch(url, { headers: { authorization: `Bearer ${token}` } });
 }
 
 /** Polls `fn` until it returns a non-undefined value or the time runs out. */
@@ -99,4 +107,16 @@ export async function eventually<T>(
       throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ""}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** An MQTT 3.1.1 client logged in as edge gateway `gatewayId` (client id `edge-<id>`, no auto-reconnect). */
+export function connectEdge(gw: TestGateway, gatewayId = GW, opts: IClientOptions = {}): Promise<MqttClient> {
+  return mqtt.connectAsync(`mqtt://127.0.0.1:${gw.addr.mqttPort}`, {
+    clientId: `edge-${gatewayId}`,
+    username: gatewayId,
+    password: SECRETS[gatewayId],
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+    ...opts,
+  });
 }

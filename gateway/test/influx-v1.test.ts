@@ -1,6 +1,6 @@
 /** Gateway in-process + real influxd 1.6.7: MQTT batch in, points with the documented schema out. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import mqtt, { type MqttClient } from "mqtt";
+import type { MqttClient } from "mqtt";
 import type { HistoryResponse } from "@citytwin/model";
 import {
   createDatabase,
@@ -10,7 +10,7 @@ import {
   type Influxd,
 } from "../../test/support/influxd";
 import { GAS_DEV, GW, POLE_DEV, batch } from "./fixtures";
-import { SECRETS, eventually, startTestGateway, type TestGateway } from "./harness";
+import { connectEdge, authGet, eventually, startTestGateway, type TestGateway } from "./harness";
 
 const DB = "citytwin";
 let influx: Influxd;
@@ -21,13 +21,7 @@ beforeAll(async () => {
   influx = await startInfluxd();
   await createDatabase(influx.url, DB);
   gw = await startTestGateway({ influx: { v1: { url: influx.url, database: DB }, flushIntervalMs: 100 } });
-  client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.addr.mqttPort}`, {
-    clientId: "edge-gw-01",
-    username: GW,
-    password: SECRETS[GW],
-    protocolVersion: 4,
-    reconnectPeriod: 0,
-  });
+  client = await connectEdge(gw);
 });
 
 afterAll(async () => {
@@ -97,7 +91,7 @@ describe("gateway → InfluxDB 1.x", () => {
     // History from the hot store, and from InfluxDB when the range reaches before it.
     const sensor = `${GAS_DEV}.ch4`;
     const hot = (await (
-      await fetch(`${gw.addr.url}api/sensors/${sensor}/history?from=${t0}&to=${t0 + 5000}`)
+      await authGet(`${gw.addr.url}api/sensors/${sensor}/history?from=${t0}&to=${t0 + 5000}`)
     ).json()) as HistoryResponse;
     expect(hot).toEqual({
       sensorId: sensor,
@@ -108,7 +102,7 @@ describe("gateway → InfluxDB 1.x", () => {
       ],
     });
     const old = (await (
-      await fetch(`${gw.addr.url}api/sensors/${sensor}/history?from=${t0 - 60_000}&to=${t0 + 5000}`)
+      await authGet(`${gw.addr.url}api/sensors/${sensor}/history?from=${t0 - 60_000}&to=${t0 + 5000}`)
     ).json()) as HistoryResponse;
     expect(old).toEqual({
       sensorId: sensor,

@@ -5,7 +5,7 @@
  * the InfluxDB 1.x test.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import mqtt, { type MqttClient } from "mqtt";
+import type { MqttClient } from "mqtt";
 import {
   exportSeries,
   flush,
@@ -13,7 +13,7 @@ import {
   type VictoriaMetrics,
 } from "../../test/support/victoria-metrics";
 import { GAS_DEV, GW, batch } from "./fixtures";
-import { SECRETS, eventually, startTestGateway, type TestGateway } from "./harness";
+import { connectEdge, eventually, startTestGateway, type TestGateway } from "./harness";
 
 let vm: VictoriaMetrics;
 let gw: TestGateway;
@@ -30,12 +30,7 @@ beforeAll(async () => {
     },
     { CT_TEST_TOKEN: "not-checked-by-vm" },
   );
-  client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.addr.mqttPort}`, {
-    clientId: "edge-gw-01",
-    username: GW,
-    password: SECRETS[GW],
-    reconnectPeriod: 0,
-  });
+  client = await connectEdge(gw);
 });
 
 afterAll(async () => {

@@ -4,10 +4,9 @@
  * batch) and counted. Everything PUBACKed before is in the journal.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import mqtt, { type MqttClient } from "mqtt";
+import type { MqttClient } from "mqtt";
 import { freePort } from "../../test/support/free-port";
-import { GW } from "./fixtures";
-import { SECRETS, startTestGateway, type TestGateway } from "./harness";
+import { connectEdge, startTestGateway, type TestGateway } from "./harness";
 import { journalBatch, publishQos1 } from "./journal-fixtures";
 
 let gw: TestGateway;
@@ -20,13 +19,7 @@ beforeAll(async () => {
     ingest: { journal: { maxBytes: 64 * 1024, segmentBytes: 16 * 1024 } },
     influx: { v1: { url: `http://127.0.0.1:${nothing}`, database: "x" }, flushIntervalMs: 100 },
   });
-  client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.addr.mqttPort}`, {
-    clientId: "edge-gw-01",
-    username: GW,
-    password: SECRETS[GW],
-    protocolVersion: 4,
-    reconnectPeriod: 0,
-  });
+  client = await connectEdge(gw);
   client.on("error", () => undefined);
 });
 

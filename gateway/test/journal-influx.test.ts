@@ -6,10 +6,9 @@
  * writer must have caught up from the journal.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import mqtt, { type MqttClient } from "mqtt";
+import type { MqttClient } from "mqtt";
 import { createDatabase, startInfluxd, type Influxd } from "../../test/support/influxd";
-import { GW } from "./fixtures";
-import { SECRETS, eventually, startTestGateway, type TestGateway } from "./harness";
+import { connectEdge, eventually, startTestGateway, type TestGateway } from "./harness";
 import { READINGS_PER_BATCH, countGas, journalBatch, publishQos1 } from "./journal-fixtures";
 
 const DB = "citytwin";
@@ -30,13 +29,7 @@ beforeAll(async () => {
       maxQueuedLines: 400,
     },
   });
-  client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.addr.mqttPort}`, {
-    clientId: "edge-gw-01",
-    username: GW,
-    password: SECRETS[GW],
-    protocolVersion: 4,
-    reconnectPeriod: 0,
-  });
+  client = await connectEdge(gw);
 });
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 /** The broker's topic ACL (broker/acl.ts) and topic matching (broker/overlap.ts), table-driven. */
 import { describe, expect, it } from "vitest";
-import { maySubscribe, operatorMayPublish, type MqttPrincipal } from "../src/broker/acl";
+import { gatewayMayPublish, maySubscribe, operatorMayPublish, type MqttPrincipal } from "../src/broker/acl";
 import { maxGrantedQos, topicMatches } from "../src/broker/overlap";
 
 const T = "hefei";
@@ -72,6 +72,28 @@ describe("operator publish ACL", () => {
       reason: "TOPIC_UNKNOWN",
       message: "channel telemetry is not published by the platform",
     });
+  });
+});
+
+// topic, gateway gw-01 may publish, reason when refused
+const GATEWAY_PUBLISH: [string, boolean, string?][] = [
+  ["ct/v1/hefei/gw-01/telemetry", true],
+  ["ct/v1/hefei/gw-01/status", true],
+  ["ct/v1/hefei/gw-01/cmd/reboot/result", true],
+  ["ct/v1/hefei/gw-01/cmd/reboot", false, "TOPIC_UNKNOWN"],
+  ["ct/v1/hefei/gw-01/config", false, "TOPIC_UNKNOWN"],
+  ["ct/v1/hefei/gw-01/ingest/rejected", false, "TOPIC_UNKNOWN"],
+  ["ct/v1/hefei/gw-02/telemetry", false, "TOPIC_IDENTITY"],
+  ["ct/v1/hefei/gw-02/status", false, "TOPIC_IDENTITY"],
+  ["ct/v1/other/gw-01/telemetry", false, "TOPIC_IDENTITY"],
+  ["factory/raw", false, "TOPIC_UNKNOWN"],
+  ["$SYS/anything", false, "TOPIC_UNKNOWN"],
+];
+
+describe("gateway publish ACL", () => {
+  it.each(GATEWAY_PUBLISH)("%s: %s", (topic, may, reason) => {
+    const v = gatewayMayPublish(T, "gw-01", topic);
+    expect(v.ok ? [true] : [false, v.reason]).toEqual(may ? [true] : [false, reason]);
   });
 });
 

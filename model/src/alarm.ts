@@ -120,6 +120,11 @@ export const AUDIT_ACTIONS = [
   "incident_assign",
   /** A remote command sent to an edge device (gateway API → MQTT → edge). */
   "command",
+  /** Gateway credentials (docs/security.md): a one-time key issued, a key exchanged, revocation, rotation. */
+  "provisioning_key_issue",
+  "gateway_provision",
+  "gateway_revoke",
+  "gateway_rotate",
 ] as const;
 export const auditActionSchema = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof auditActionSchema>;

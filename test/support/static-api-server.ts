@@ -2,7 +2,9 @@
  * A stand-in for the gateway's viewer-facing surface, for viewer tests and development:
  * serves a static folder (the built viewer) at `/`, `GET /api/city` (the model given),
  * `GET /api/latest` (settable), `GET /api/sensors/{id}/history` and a `/live` WebSocket whose
- * frames the caller sends.
+ * frames the caller sends. With `token`, like a secure-mode gateway: `/api/*` needs
+ * `Authorization: Bearer <token>` and `/live` `?token=<token>` (401 otherwise; `forbiddenToken`
+ * gets 403); `/healthz` and the static files stay open.
  * Binds 127.0.0.1 on a free port. Lifecycle: `startStaticApiServer()` listens, `close()` stops.
  */
 import { createReadStream } from "node:fs";
@@ -36,6 +38,12 @@ export interface StaticApiServerOptions {
   history?: (sensorId: string) => HistoryResponse;
   /** Sent to each `/live` client on connect; default a `hello` frame. */
   hello?: LiveMessage;
+  /** Require this bearer token on `/api/*` and `?token=` on `/live`. */
+  token?: string;
+  /** A token that is recognised but lacks the role (403). */
+  forbiddenToken?: string;
+  /** What `/healthz` reports; default "secure". */
+  mode?: "secure" | "demo";
 }
 
 export interface StaticApiServer {
@@ -80,8 +88,27 @@ export async function startStaticApiServer(options: StaticApiServerOptions): Pro
     else createReadStream(file).pipe(res);
   };
 
+  /** 0 when the request may pass, else the status a secure gateway answers. */
+  const denied = (req: IncomingMessage, url: URL): number => {
+    if (options.token === undefined) return 0;
+    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "");
+    const given = m?.[1] ?? url.searchParams.get("token") ?? undefined;
+    if (given === options.token) return 0;
+    return given !== undefined && given === options.forbiddenToken ? 403 : 401;
+  };
   const server = createServer((req, res) => {
-    const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const pathname = url.pathname;
+    if (pathname === "/healthz")
+      return sendJson(res, JSON.stringify({ ok: true, mode: options.mode ?? "secure" }));
+    const status = pathname.startsWith("/api/") ? denied(req, url) : 0;
+    if (status !== 0) {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({ error: { code: status === 401 ? "UNAUTHENTICATED" : "FORBIDDEN", message: "" } }),
+      );
+      return;
+    }
     if (pathname === "/api/city") return sendJson(res, cityJson);
     if (pathname === "/api/latest") return sendJson(res, latestJson);
     const history = /^\/api\/sensors\/([^/]+)\/history$/.exec(pathname);
@@ -98,7 +125,13 @@ export async function startStaticApiServer(options: StaticApiServerOptions): Pro
     });
   });
   server.on("upgrade", (req, socket, head) => {
-    if (new URL(req.url ?? "/", "http://localhost").pathname !== "/live") return socket.destroy();
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname !== "/live") return socket.destroy();
+    const status = denied(req, url);
+    if (status !== 0) {
+      socket.end(`HTTP/1.1 ${status} Refused\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       clients.add(ws);
       ws.on("close", () => clients.delete(ws));

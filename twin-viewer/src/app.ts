@@ -1,11 +1,13 @@
 /**
  * Wires the viewer together: scene layers from the city model, the sensor layer, live updates,
- * the inspector, bars and test hooks. `startApp` resolves once the city is drawn.
+ * the inspector, bars and test hooks. `startApp` resolves once the city is drawn, or with
+ * undefined when the API refuses the token (the login state is shown instead; ./auth.ts).
  */
 import type { Primitive, Viewer } from "cesium";
 import type { CityModel, LiveMessage } from "@citytwin/model";
 import { Cesium } from "./cesium-global";
-import { loadCity, loadLatest } from "./load-data";
+import { AuthError, takeTokenFromFragment, token, type AuthProblem } from "./auth";
+import { checkAccess, loadCity, loadLatest, loadMode } from "./load-data";
 import { LiveClient, liveUrl, type ConnectionState } from "./live/live-client";
 import { createViewer, setUnderground } from "./scene/create-viewer";
 import { addDistrictLayers } from "./scene/district-layers";
@@ -17,6 +19,7 @@ import { installHooks, type CityTwinHooks } from "./test-hooks";
 import { byId } from "./ui/dom";
 import { lang, setLang, t } from "./ui/i18n";
 import { InfoPanel } from "./ui/info-panel";
+import { LoginView } from "./ui/login";
 import { StatusBar } from "./ui/status-bar";
 import { TopBar } from "./ui/top-bar";
 
@@ -27,9 +30,12 @@ interface App {
   hooks: CityTwinHooks;
 }
 
-export async function startApp(): Promise<App> {
+export async function startApp(): Promise<App | undefined> {
+  takeTokenFromFragment();
   const status = new StatusBar(byId("statusbar"));
   status.start();
+  void loadMode().then((mode) => status.setDemo(mode === "demo"));
+  const login = new LoginView(byId("login"));
   const viewer = createViewer(byId("cesium"));
   const scene = viewer.scene;
   // Filled in once the city has loaded; the hooks and the language toggle may run before that.
@@ -45,6 +51,7 @@ export async function startApp(): Promise<App> {
       setLang(lang() === "zh" ? "en" : "zh");
       top.render(city);
       status.render();
+      login.render();
       parts.panel?.refresh();
       parts.marker?.refresh();
     },
@@ -52,10 +59,21 @@ export async function startApp(): Promise<App> {
   top.render(undefined);
   const loading = byId("loading");
   loading.textContent = t("loading");
+  const denied = (problem: AuthProblem) => {
+    loading.hidden = true;
+    status.setConnection("denied");
+    login.show(problem);
+    hooks.auth = problem;
+    hooks.error = `not authorised: ${problem}`;
+  };
 
   try {
     city = await loadCity();
   } catch (err) {
+    if (err instanceof AuthError) {
+      denied(err.problem);
+      return undefined;
+    }
     loading.textContent = `${t("loadFailed")}: ${(err as Error).message}`;
     hooks.error = (err as Error).message;
     throw err;
@@ -108,7 +126,18 @@ export async function startApp(): Promise<App> {
     if (connectedBefore) void loadLatest().then((r) => sensors.enqueueLatest(r));
     connectedBefore = true;
   };
-  new LiveClient(liveUrl(), { message: onMessage, state: onState }).start();
+  // A socket refused before opening may mean the token stopped working: ask the API which.
+  const live: LiveClient = new LiveClient(liveUrl(window.location, token()), {
+    message: onMessage,
+    state: onState,
+    refused: () =>
+      void checkAccess().then((problem) => {
+        if (problem === undefined) return;
+        live.stop();
+        denied(problem.problem);
+      }),
+  });
+  live.start();
 
   // Ready once every static layer has been built and a frame has been drawn after that.
   const removeReadyCheck = scene.postRender.addEventListener(() => {

@@ -1,11 +1,16 @@
 /**
  * HTTP API reads, relative to the page (the gateway serves the viewer and the API on one origin):
- * GET api/city → CityModel (validated against the contract), GET api/latest → latest readings.
+ * GET api/city → CityModel (validated against the contract), GET api/latest → latest readings,
+ * GET healthz → the gateway's mode. Reads send the bearer token (./auth.ts); a 401/403 becomes
+ * an AuthError so the app can show the login state.
  */
 import { cityModelSchema, latestReadingSchema, type CityModel, type LatestReading } from "@citytwin/model";
+import { AuthError, authErrorFor, authHeaders } from "./auth";
 
 async function getJson(path: string): Promise<unknown> {
-  const res = await fetch(new URL(path, document.baseURI), { headers: { accept: "application/json" } });
+  const res = await fetch(new URL(path, document.baseURI), { headers: authHeaders() });
+  const denied = authErrorFor(res.status, path);
+  if (denied !== undefined) throw denied;
   if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
   return res.json();
 }
@@ -32,4 +37,28 @@ export async function loadLatest(): Promise<LatestReading[]> {
     if (r.success) out.push(r.data);
   }
   return out;
+}
+
+/** Probes whether the token still works (after `/live` refused to open); undefined when it does. */
+export async function checkAccess(): Promise<AuthError | undefined> {
+  try {
+    await getJson("api/latest");
+    return undefined;
+  } catch (err) {
+    return err instanceof AuthError ? err : undefined;
+  }
+}
+
+/** The gateway's security mode from the open `healthz`; undefined when it cannot be read. */
+export async function loadMode(): Promise<"secure" | "demo" | undefined> {
+  try {
+    const res = await fetch(new URL("healthz", document.baseURI), {
+      headers: { accept: "application/json" },
+    });
+    if (!res.ok) return undefined;
+    const mode = ((await res.json()) as { mode?: unknown } | null)?.mode;
+    return mode === "demo" || mode === "secure" ? mode : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -12,6 +12,8 @@ export interface CityTwinHooks {
   ready: boolean;
   /** Set when start-up failed. */
   error: string | undefined;
+  /** Set when the API refused the token: the login state is shown. */
+  auth: "missing" | "invalid" | "forbidden" | undefined;
   /** Points in the sensor collection. */
   readonly sensorCount: number;
   /** CSS hex (#rrggbb, or #rrggbbaa when translucent) of the sensor's point, as drawn. */
@@ -42,6 +44,7 @@ export function installHooks(deps: HookDeps): CityTwinHooks {
   const hooks: CityTwinHooks = {
     ready: false,
     error: undefined,
+    auth: undefined,
     get sensorCount() {
       return deps.layer()?.points.length ?? 0;
     },

@@ -4,6 +4,7 @@
  *   validate --config f   check a config; errors name file, path and line
  *   modbus scan …         probe unit ids and dump registers in every interpretation
  *   opcua browse …        walk an OPC UA server and write a device config for its Variables
+ *   provision …           exchange a one-time provisioning key for this gateway's MQTT secret
  */
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +12,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { AGENT_VERSION } from "../version";
 import { scanOptions, scanUsage, runModbusScan } from "./modbus-scan";
+import { provisionUsage, runProvision } from "./provision";
 import { runAgent, runUsage } from "./run";
 import { runValidate, validateUsage } from "./validate";
 
@@ -21,6 +23,7 @@ Commands:
   validate --config <edge.yaml>   check a config without connecting; exit 2 on errors
   modbus scan …                   probe Modbus unit ids and dump registers in every type/byte order
   opcua browse …                  browse an OPC UA server and write a device config
+  provision …                     exchange a one-time provisioning key for the MQTT secret
 
 "citytwin-edge <command> --help" shows a command's options.
 `;
@@ -98,6 +101,24 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
       io.err(`wrote ${v.out}\n`);
     }
     return 0;
+  }
+  if (cmd === "provision") {
+    const v = options(argv.slice(1), ["gateway-url", "gateway-id", "key-env", "out", "env-var"]);
+    if (v.help === true) return (io.out(provisionUsage), 0);
+    const url = v["gateway-url"];
+    const id = v["gateway-id"];
+    if (url === undefined || id === undefined || v.out === undefined)
+      return (io.err(`--gateway-url, --gateway-id and --out are required\n${provisionUsage}`), 2);
+    return runProvision(
+      {
+        gatewayUrl: url,
+        gatewayId: id,
+        out: v.out,
+        keyEnv: v["key-env"] ?? "CT_PROVISION_KEY",
+        envVar: v["env-var"] ?? "CT_MQTT_PASSWORD",
+      },
+      io,
+    );
   }
   const sub2 = cmd === "modbus" ? " (try: modbus scan)" : cmd === "opcua" ? " (try: opcua browse)" : "";
   io.err(`unknown command: ${argv.slice(0, 2).join(" ")}${sub2}\n${USAGE}`);

@@ -12,7 +12,7 @@ import type { z } from "zod";
 import { CityTwinError } from "@citytwin/model";
 import { resolveModbusPoint } from "../modbus/point";
 import { checkModbusPorts } from "../modbus/port-settings";
-import { formatIssue, type IssuePath } from "@citytwin/model";
+import { formatIssue, yamlToJs, type IssuePath } from "@citytwin/model";
 import { sha256Hash } from "./hash";
 import { edgeConfigSchema, profileSchema, type EdgeConfig, type Profile } from "./schema";
 
@@ -52,6 +52,8 @@ interface Parsed {
   doc: Document;
   lc: LineCounter;
   file: string;
+  /** The document as plain JS. */
+  raw: unknown;
 }
 
 const MAX_REPORTED_ISSUES = 20;
@@ -80,7 +82,12 @@ function parseYaml(text: string, file: string): Parsed {
       `${file}: (line ${pos.line}:${pos.col}): YAML: ${err.message.split("\n")[0] ?? ""}`,
     );
   }
-  return { doc, lc, file };
+  const js = yamlToJs(doc, lc);
+  if (!js.ok) {
+    const where = js.pos === undefined ? "" : ` (line ${js.pos.line}:${js.pos.col})`;
+    throw new CityTwinError("CONFIG_INVALID", `${file}:${where}: YAML: ${js.message}`);
+  }
+  return { doc, lc, file, raw: js.value };
 }
 
 function validate<T>(
@@ -89,7 +96,7 @@ function validate<T>(
   issues: IssueList,
   base: IssuePath = [],
 ): T | undefined {
-  const res = schema.safeParse(src.doc.toJS());
+  const res = schema.safeParse(src.raw);
   if (res.success) return res.data;
   for (const issue of res.error.issues) {
     const path = [...base, ...issue.path];

@@ -335,6 +335,16 @@ export const edgeConfigSchema = z
         queue: publishQueueSchema.default(PUBLISH_QUEUE_DEFAULTS),
         /** Health (per-device polls, latency, queue depth, memory) on the status topic this often. */
         statusIntervalMs: z.number().int().min(100).default(30_000),
+        /** Opt-in append-only record of every PUBACKed batch (docs/edge-store-and-forward.md). */
+        ackLedger: z
+          .object({
+            /** JSON Lines file, relative to stateDir. */
+            file: z.string().min(1),
+            /** "readings": every (device, key, ts); "digest": a SHA-256 of them (smaller lines). */
+            detail: z.enum(["readings", "digest"]).default("digest"),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({

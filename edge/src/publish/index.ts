@@ -1,3 +1,5 @@
+export type { AckLedgerDetail, AckLedgerLine } from "./ack-ledger";
+export { AckLedger } from "./ack-ledger";
 export type { DeviceEntries } from "./batcher";
 export { TelemetryBatcher, countReadings } from "./batcher";
 export type { CommandOutcome } from "./commands";

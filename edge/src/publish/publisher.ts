@@ -25,6 +25,7 @@ import {
 } from "@citytwin/model";
 import type { Clock } from "../runtime/clock";
 import type { Reading } from "../drivers/types";
+import type { AckLedger } from "./ack-ledger";
 import { TelemetryBatcher, countReadings } from "./batcher";
 import { handleCommand } from "./commands";
 import { MemoryOutboundQueue, type OutboundQueue } from "./outbound-queue";
@@ -62,6 +63,8 @@ export interface PublisherOptions {
   replayBatchesPerSecond?: number;
   /** Status (with health) refresh period while connected (default 30 000). */
   statusIntervalMs?: number;
+  /** Opt-in record of every PUBACKed batch (`publish.ackLedger`, ./ack-ledger.ts). */
+  ackLedger?: AckLedger;
 }
 
 /** Both never reject; `config` resolves undefined when there is nothing to answer. */
@@ -160,6 +163,7 @@ export class Publisher {
   /** Opens the sequence state and starts connecting (see `connected()`). */
   async start(): Promise<void> {
     const continued = this.sequence.open();
+    this.opts.ackLedger?.open();
     const { highestSeq } = this.queue.open(this.sequence.epoch, this.sequence.lastSeq);
     this.sequence.advanceTo(highestSeq); // never reuse a seq the queue still holds
     this.logger.info(
@@ -356,13 +360,16 @@ export class Publisher {
         else this.backlogFlying.add(item.seq);
       }
       if (item === undefined) break;
-      const { seq, readings } = item;
-      client.publish(this.topic.telemetry, item.payload, { qos: 1 }, (err) => {
+      const { seq, readings, payload } = item;
+      client.publish(this.topic.telemetry, payload, { qos: 1 }, (err) => {
         this.backlogFlying.delete(seq);
         if (err) {
           this.queue.release(seq);
           return;
         }
+        // Ledger first: a kill -9 between the two resends the batch (ack not yet durable) and
+        // its second PUBACK writes a second line, never none.
+        this.opts.ackLedger?.record(payload, readings, this.clock.now());
         this.queue.ack(seq);
         this.counters.batchesAcked++;
         this.counters.readingsAcked += readings;
@@ -450,6 +457,7 @@ export class Publisher {
     await client.endAsync();
     this.client = undefined;
     this.queue.close();
+    this.opts.ackLedger?.close();
     if (this.queue.pending + this.queue.inFlight > 0) {
       this.logger.warn(
         { pending: this.queue.pending, inFlight: this.queue.inFlight },

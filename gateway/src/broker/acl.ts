@@ -14,8 +14,9 @@
  *  - admin: any filter, `#` and `$SYS/#` included, except the broker-internal `$citytwin/…`.
  *
  * Publishes of operators: viewers and operators never publish; an admin may publish to any
- * gateway's `cmd/{name}` and `config` in the tenant (the platform → edge channels). Gateway
- * publishes are decided in Broker.authorizePublish next to the ingest journal.
+ * gateway's `cmd/{name}` and `config` in the tenant (the platform → edge channels).
+ * Publishes of gateways: only under their own prefix, and only the edge → platform channels
+ * (telemetry, status, command results).
  */
 import { SEGMENT_ID, parseTopic, type RejectReason, type Role } from "@citytwin/model";
 
@@ -66,6 +67,26 @@ export function operatorMayPublish(
       ok: false,
       reason: "TOPIC_UNKNOWN",
       message: `channel ${p.channel.kind} is not published by the platform`,
+    };
+  return { ok: true };
+}
+
+/** Whether gateway `gatewayId` may publish to `topic` in `tenant`. */
+export function gatewayMayPublish(tenant: string, gatewayId: string, topic: string): PublishVerdict {
+  const p = parseTopic(topic);
+  if (p === undefined) return { ok: false, reason: "TOPIC_UNKNOWN", message: "topic outside ct/v1 scheme" };
+  if (p.tenant !== tenant || p.gatewayId !== gatewayId)
+    return {
+      ok: false,
+      reason: "TOPIC_IDENTITY",
+      message: `gateway ${gatewayId} may publish only under ct/v1/${tenant}/${gatewayId}/`,
+    };
+  const kind = p.channel.kind;
+  if (kind !== "telemetry" && kind !== "status" && kind !== "cmdResult")
+    return {
+      ok: false,
+      reason: "TOPIC_UNKNOWN",
+      message: `channel ${kind} is not published by an edge gateway`,
     };
   return { ok: true };
 }

@@ -36,6 +36,20 @@
  * its completion callback is held only for explicit backpressure (see ingest/queue.ts).
  * Platform publishes (rejection notices, commands, config) use `publish()` in-process and
  * bypass the ACL.
+ *
+ * Rate limits (docs/security.md, "Rate limits"; `limits` in the config):
+ *  - connections per source IP (token bucket, `connectsPerSecond`/`connectBurst`): over it the
+ *    TCP socket (or WebSocket upgrade) is closed before any MQTT byte is parsed;
+ *  - failed logins per source IP (`mqttAuthFailuresPerMinute`): scrypt runs only while the IP
+ *    has budget (a token is reserved before scrypt and refunded on success); with none left the
+ *    CONNECT gets CONNACK 0x05 (not authorized) at once [MQTT-3.2.2-5];
+ *  - PUBLISH packets per client (`messagesPerSecond`/`messageBurst`): past it the client is
+ *    paused, not refused: `authorizePublish` answers late, Aedes reads nothing more from that
+ *    socket meanwhile and TCP flow control pushes back. MQTT 3.1.1 has no flow control of its
+ *    own and sets no deadline for the PUBACK [MQTT-3.3.4-1], so nothing acknowledged is lost.
+ *  Each refusal or pause is counted in `citytwin_mqtt_rate_limited_total{kind}`.
+ *
+ * Revocation: `disconnectGateway` closes every live session of a gateway id at once.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import type { IncomingMessage } from "node:http";
@@ -43,17 +57,25 @@ import type { Duplex } from "node:stream";
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from "aedes";
 import type { Logger } from "pino";
 import { WebSocketServer, createWebSocketStream } from "ws";
-import { CityTwinError, parseTopic, topics, type RejectReason } from "@citytwin/model";
+import { CityTwinError, topics } from "@citytwin/model";
 import type { IngestItem } from "../ingest/queue";
 import type { RejectionReporter } from "../ingest/rejections";
 import type { GatewayMetrics } from "../metrics";
 import type { Principal } from "../alarms/types";
 import type { OperatorAuthenticator } from "../auth/operators";
-import { maySubscribe, operatorMayPublish, type MqttPrincipal, type PublishVerdict } from "./acl";
+import {
+  gatewayMayPublish,
+  maySubscribe,
+  operatorMayPublish,
+  type MqttPrincipal,
+  type PublishVerdict,
+} from "./acl";
 import type { GatewayAuthenticator } from "./auth";
 import { isOperatorUsername, loginOperator } from "./operator-auth";
 import { deliverAtMaxQos } from "./overlap";
 import { markRedeliveries } from "./redelivery";
+import { sortableBrokerId, storeOnlyGranted, type SessionStore } from "./persistence";
+import { KeyedLimiter, TokenBucket, peerIp, type RateLimits } from "../security/rate-limit";
 
 /** Where refused publishes are re-targeted; `$` topics never match `#` or `+` [MQTT-4.7.2-1]. */
 export const DROP_TOPIC = "$citytwin/dropped";
@@ -81,6 +103,10 @@ export interface BrokerOptions {
   onSession?: (gatewayId: string, connected: boolean) => void;
   /** The ingest journal (absent: telemetry is held in memory only until written). */
   journal?: BrokerJournal;
+  /** Rate limits (absent: none). */
+  limits?: RateLimits;
+  /** MQTT session store (persistence.ts; absent: Aedes' in-memory default); closed by stop(). */
+  sessionStore?: SessionStore;
 }
 
 /** What the broker needs of the ingest journal (journal/journal.ts). */
@@ -104,12 +130,64 @@ export class Broker {
   private readonly operators = new WeakMap<Client, Principal>();
   /** Journal record number of each journaled publish, from authorizePublish to published. */
   private readonly journaled = new WeakMap<PublishPacket, number>();
+  /** Live sessions per gateway id, for revocation. */
+  private readonly sessions = new Map<string, Set<Client>>();
+  private readonly connectLimiter: KeyedLimiter | undefined;
+  private readonly authLimiter: KeyedLimiter | undefined;
+  private readonly messageBuckets = new WeakMap<Client, TokenBucket>();
 
-  constructor(private readonly opts: BrokerOptions) {}
+  constructor(private readonly opts: BrokerOptions) {
+    const l = opts.limits;
+    if (l !== undefined) {
+      this.connectLimiter = new KeyedLimiter(
+        { ratePerS: l.connectsPerSecond, burst: l.connectBurst },
+        Date.now,
+      );
+      this.authLimiter = new KeyedLimiter(
+        { ratePerS: l.mqttAuthFailuresPerMinute / 60, burst: l.mqttAuthFailuresPerMinute },
+        Date.now,
+      );
+    }
+  }
+
+  /** Closes every live MQTT session of `gatewayId` (revocation); the number closed. */
+  disconnectGateway(gatewayId: string): number {
+    const set = this.sessions.get(gatewayId);
+    this.sessions.delete(gatewayId);
+    let n = 0;
+    for (const c of set ?? []) {
+      if (c.closed) continue;
+      n++;
+      c.close();
+    }
+    if (n > 0)
+      this.opts.logger.warn({ gatewayId, sessions: n }, "gateway sessions closed (credential revoked)");
+    return n;
+  }
+
+  /** False (and counted) when `ip` is over its connection rate. */
+  private admitConnection(address: string | undefined): boolean {
+    if (this.connectLimiter === undefined || this.connectLimiter.take(peerIp(address))) return true;
+    this.opts.metrics.rateLimited.inc({ kind: "connect" });
+    return false;
+  }
+
+  private clientIp(client: Client): string {
+    const conn = client.conn as { remoteAddress?: string };
+    return peerIp(client.req?.socket.remoteAddress ?? conn.remoteAddress);
+  }
 
   /** Starts the broker and its TCP listener; resolves with the bound port. */
   async start(host: string, port: number): Promise<number> {
+    const persistence = this.opts.sessionStore?.persistence;
+    if (persistence !== undefined)
+      storeOnlyGranted(persistence, (client, topic) => {
+        const principal = this.principal(client as Client);
+        return principal !== undefined && maySubscribe(this.opts.tenant, principal, topic);
+      });
     const aedes = new Aedes({
+      id: sortableBrokerId(), // queued messages replay in order across restarts (persistence.ts)
+      persistence,
       preConnect: (client, packet, cb) => {
         if (packet.clientId.length === 0 && !packet.clean) this.emptyIds.add(client);
         deliverAtMaxQos(client); // overlapping subscriptions [MQTT-3.3.5-1]
@@ -167,7 +245,10 @@ export class Broker {
     aedes.on("clientDisconnect", (client) => {
       this.opts.metrics.mqttClients.dec();
       const id = this.identities.get(client);
-      if (id !== undefined) this.opts.onSession?.(id.gatewayId, false);
+      if (id !== undefined) {
+        this.sessions.get(id.gatewayId)?.delete(client);
+        this.opts.onSession?.(id.gatewayId, false);
+      }
     });
     aedes.on("clientError", (client, err) => {
       this.opts.logger.debug({ clientId: client.id, err: err.message }, "mqtt client error");
@@ -177,7 +258,10 @@ export class Broker {
     this.aedes = aedes;
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
 
-    const tcp = createServer({ noDelay: true }, (socket: Socket) => aedes.handle(socket));
+    const tcp = createServer({ noDelay: true }, (socket: Socket) => {
+      if (!this.admitConnection(socket.remoteAddress)) return void socket.destroy();
+      aedes.handle(socket);
+    });
     this.tcp = tcp;
     await new Promise<void>((resolve, reject) => {
       tcp.once("error", (cause) =>
@@ -188,10 +272,17 @@ export class Broker {
     return (tcp.address() as AddressInfo).port;
   }
 
+  /** Hands a connected stream to the broker like its TCP listener does (the TLS listener, ../tls.ts). */
+  handleConnection(socket: Socket): void {
+    const aedes = this.aedes;
+    if (aedes === undefined || !this.admitConnection(socket.remoteAddress)) return void socket.destroy();
+    aedes.handle(socket);
+  }
+
   /** Hands an HTTP upgrade for `/mqtt` to the broker (MQTT over WebSocket). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const { wss, aedes } = this;
-    if (wss === undefined || aedes === undefined) {
+    if (wss === undefined || aedes === undefined || !this.admitConnection(req.socket.remoteAddress)) {
       socket.destroy();
       return;
     }
@@ -221,6 +312,7 @@ export class Broker {
       await new Promise<void>((r) => wss.close(() => r()));
     }
     await tcpClosed;
+    await this.opts.sessionStore?.close();
   }
 
   private authenticate(
@@ -235,9 +327,20 @@ export class Broker {
       return;
     }
     if (isOperatorUsername(username)) return this.authenticateOperator(client, username, password, cb);
-    this.opts.authenticator.check(username, password).then(
+    const ip = this.clientIp(client);
+    let reserved = false;
+    // scrypt runs only while this IP has failure budget; the token is refunded on success.
+    const admit = (): boolean => (reserved = this.authLimiter?.take(ip) ?? true);
+    this.opts.authenticator.check(username, password, admit).then(
       (verdict) => {
+        if (verdict === "ok" && reserved) this.authLimiter?.refund(ip);
+        else if (verdict !== "ok" && verdict !== "rate-limited" && !reserved) this.authLimiter?.take(ip);
+        if (verdict === "rate-limited") this.opts.metrics.rateLimited.inc({ kind: "auth" });
         if (verdict === "ok" && username !== undefined) {
+          let live = this.sessions.get(username);
+          if (live === undefined) this.sessions.set(username, (live = new Set()));
+          for (const c of live) if (c.closed) live.delete(c);
+          live.add(client);
           const prefix = `ct/v1/${this.opts.tenant}/${username}/`;
           this.identities.set(client, {
             gatewayId: username,
@@ -250,7 +353,8 @@ export class Broker {
         }
         this.opts.metrics.authFailures.inc({ reason: verdict });
         this.opts.logger.warn({ clientId: client.id, username, reason: verdict }, "mqtt connection refused");
-        cb(authError(`authentication failed: ${verdict}`, verdict === "no-credentials" ? 5 : 4), null);
+        const code = verdict === "no-credentials" || verdict === "rate-limited" ? 5 : 4;
+        cb(authError(`authentication failed: ${verdict}`, code), null);
       },
       (err: unknown) => {
         this.opts.logger.error({ err }, "mqtt authentication error");
@@ -273,9 +377,17 @@ export class Broker {
     password: Buffer | undefined,
     cb: (error: AuthenticateError | null, success: boolean | null) => void,
   ): void {
+    const ip = this.clientIp(client);
+    if (this.authLimiter !== undefined && !this.authLimiter.take(ip)) {
+      this.opts.metrics.rateLimited.inc({ kind: "auth" });
+      this.opts.metrics.authFailures.inc({ reason: "rate-limited" });
+      cb(authError("authentication failed: rate-limited", 5), null);
+      return;
+    }
     loginOperator(this.opts.operators, username, password).then(
       (login) => {
         if (login.ok) {
+          this.authLimiter?.refund(ip);
           this.operators.set(client, login.principal);
           cb(null, true);
           return;
@@ -294,81 +406,65 @@ export class Broker {
     );
   }
 
-  /** Operators: the ACL of acl.ts; a refusal is acknowledged and discarded [MQTT-3.3.5-2]. */
-  private authorizeOperatorPublish(
-    client: Client,
-    operator: Principal,
+  /** The per-client message limit: pauses (answers late) instead of refusing; see the file comment. */
+  private authorizePublish(
+    client: Client | null,
     packet: PublishPacket,
     cb: (error?: Error | null) => void,
   ): void {
-    let verdict: PublishVerdict = operatorMayPublish(this.opts.tenant, operator, packet.topic);
-    if (verdict.ok && packet.payload.length > this.opts.maxPayloadBytes)
-      verdict = {
-        ok: false,
-        reason: "PAYLOAD_TOO_LARGE",
-        message: `${packet.payload.length} bytes > ${this.opts.maxPayloadBytes}`,
-      };
-    if (verdict.ok) return cb(null);
-    this.opts.rejections.reject({
-      reason: verdict.reason,
-      message: verdict.message,
-      topic: packet.topic,
-      clientId: client.id,
-      payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
-    });
-    packet.topic = DROP_TOPIC;
-    packet.payload = Buffer.alloc(0);
-    packet.retain = false;
-    cb(null);
+    const l = this.opts.limits;
+    if (client === null || l === undefined) return this.authorizePublishNow(client, packet, cb);
+    let bucket = this.messageBuckets.get(client);
+    if (bucket === undefined) {
+      bucket = new TokenBucket({ ratePerS: l.messagesPerSecond, burst: l.messageBurst }, Date.now());
+      this.messageBuckets.set(client, bucket);
+    }
+    const wait = bucket.reserve(Date.now());
+    if (wait === 0) return this.authorizePublishNow(client, packet, cb);
+    this.opts.metrics.rateLimited.inc({ kind: "message" });
+    setTimeout(() => {
+      if (client.closed) return cb(new Error("client closed while paused by the message rate limit"));
+      this.authorizePublishNow(client, packet, cb);
+    }, wait).unref();
   }
 
-  private authorizePublish(
+  /** The ACL of acl.ts, the size limit, then the journal for the sender's own telemetry. */
+  private authorizePublishNow(
     client: Client | null,
     packet: PublishPacket,
     cb: (error?: Error | null) => void,
   ): void {
     if (client === null) return cb(null);
     const operator = this.operators.get(client);
-    if (operator !== undefined) return this.authorizeOperatorPublish(client, operator, packet, cb);
-    const id = this.identities.get(client);
-    let reason: RejectReason | undefined;
-    let message = "";
-    if (id === undefined) {
-      reason = "TOPIC_IDENTITY";
-      message = "client has no gateway identity";
-    } else if (packet.topic !== id.telemetry && packet.topic !== id.status) {
-      const p = parseTopic(packet.topic);
-      if (p === undefined) {
-        reason = "TOPIC_UNKNOWN";
-        message = "topic outside ct/v1 scheme";
-      } else if (p.tenant !== this.opts.tenant || p.gatewayId !== id.gatewayId) {
-        reason = "TOPIC_IDENTITY";
-        message = `gateway ${id.gatewayId} may publish only under ${id.prefix}`;
-      } else if (p.channel.kind !== "cmdResult") {
-        reason = "TOPIC_UNKNOWN";
-        message = `channel ${p.channel.kind} is not published by an edge gateway`;
-      }
-    }
-    if (reason === undefined && packet.payload.length > this.opts.maxPayloadBytes) {
-      reason = "PAYLOAD_TOO_LARGE";
-      message = `${packet.payload.length} bytes > ${this.opts.maxPayloadBytes}`;
-    }
-    if (reason === undefined) {
-      if (id !== undefined && packet.topic === id.telemetry) return this.journal(id, packet, cb);
+    const id = operator === undefined ? this.identities.get(client) : undefined;
+    let verdict: PublishVerdict =
+      operator !== undefined
+        ? operatorMayPublish(this.opts.tenant, operator, packet.topic)
+        : id !== undefined
+          ? gatewayMayPublish(this.opts.tenant, id.gatewayId, packet.topic)
+          : { ok: false, reason: "TOPIC_IDENTITY", message: "client has no gateway identity" };
+    if (verdict.ok && packet.payload.length > this.opts.maxPayloadBytes)
+      verdict = {
+        ok: false,
+        reason: "PAYLOAD_TOO_LARGE",
+        message: `${packet.payload.length} bytes > ${this.opts.maxPayloadBytes}`,
+      };
+    if (!verdict.ok) {
+      this.opts.rejections.reject({
+        reason: verdict.reason,
+        message: verdict.message,
+        topic: packet.topic,
+        gatewayId: id?.gatewayId,
+        clientId: client.id,
+        payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+      });
+      // Acknowledge and discard [MQTT-3.3.5-2]; see the file comment.
+      packet.topic = DROP_TOPIC;
+      packet.payload = Buffer.alloc(0);
+      packet.retain = false;
       return cb(null);
     }
-    this.opts.rejections.reject({
-      reason,
-      message,
-      topic: packet.topic,
-      gatewayId: id?.gatewayId,
-      clientId: client.id,
-      payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
-    });
-    // Acknowledge and discard [MQTT-3.3.5-2]; see the file comment.
-    packet.topic = DROP_TOPIC;
-    packet.payload = Buffer.alloc(0);
-    packet.retain = false;
+    if (id !== undefined && packet.topic === id.telemetry) return this.journal(id, packet, cb);
     cb(null);
   }
 

@@ -10,7 +10,11 @@ import { OPERATOR_USERNAME_PREFIX } from "./acl";
 export type OperatorLogin =
   | { ok: true; principal: Principal }
   /** CONNACK 0x04 (bad user name or password) or 0x05 (not authorized). */
-  | { ok: false; returnCode: 4 | 5; reason: "no-credentials" | "unknown-operator" | "bad-token" };
+  | {
+      ok: false;
+      returnCode: 4 | 5;
+      reason: "no-credentials" | "unknown-operator" | "bad-token" | "token-expired";
+    };
 
 export function isOperatorUsername(username: string | undefined): username is string {
   return username !== undefined && username.startsWith(OPERATOR_USERNAME_PREFIX);
@@ -28,6 +32,11 @@ export async function loginOperator(
   const token = password.toString("utf8");
   if (splitToken(token)?.name !== name) return { ok: false, returnCode: 4, reason: "bad-token" };
   const auth = await operators.verify(token);
-  if (!auth.ok) return { ok: false, returnCode: 4, reason: "bad-token" };
+  if (!auth.ok)
+    return {
+      ok: false,
+      returnCode: 4,
+      reason: auth.code === "TOKEN_EXPIRED" ? "token-expired" : "bad-token",
+    };
   return { ok: true, principal: auth.principal };
 }

@@ -11,7 +11,8 @@ import type { Aedes } from "aedes";
 
 interface StoredPacket {
   cmd?: string;
-  messageId?: number;
+  /** null, not undefined, once a packet has been through LevelDB (msgpack has no undefined). */
+  messageId?: number | null;
   dup?: boolean;
 }
 
@@ -21,7 +22,7 @@ interface OutgoingStore {
 
 async function* markDup(source: AsyncIterable<StoredPacket>): AsyncGenerator<StoredPacket> {
   for await (const packet of source) {
-    const resent = (packet.cmd ?? "publish") === "publish" && packet.messageId !== undefined;
+    const resent = (packet.cmd ?? "publish") === "publish" && typeof packet.messageId === "number";
     yield resent ? { ...packet, dup: true } : packet;
   }
 }

@@ -4,12 +4,13 @@
  * names the file, the path and the line, e.g.
  * `gateway.yaml: influx.v2.tokenEnv (line 12:15): environment variable INFLUX_TOKEN is not set`.
  */
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { CityTwinError } from "@citytwin/model";
 import { LineCounter, parseDocument } from "yaml";
 import { gatewayConfigSchema, type GatewayConfigFile } from "./schema";
-import { formatIssue } from "@citytwin/model";
+import { formatIssue, yamlToJs } from "@citytwin/model";
 
 export interface InfluxV2Resolved {
   url: string;
@@ -40,6 +41,16 @@ export interface GatewayConfig extends Omit<GatewayConfigFile, "influx"> {
   };
 }
 
+type TlsFiles = NonNullable<GatewayConfigFile["tls"]>;
+
+/** The certificate a listener uses: its own, else the shared `tls`; undefined: plain. */
+export function listenerTls(
+  config: Pick<GatewayConfig, "tls">,
+  own: TlsFiles | undefined,
+): TlsFiles | undefined {
+  return own ?? config.tls;
+}
+
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
 
 export function isLoopbackHost(host: string): boolean {
@@ -64,7 +75,12 @@ export function loadGatewayConfig(
       }),
     );
   }
-  const raw: unknown = doc.toJS();
+  const js = yamlToJs(doc, lc);
+  if (!js.ok) {
+    const where = js.pos === undefined ? "" : ` (line ${js.pos.line}:${js.pos.col})`;
+    fail([`${file}${where}: YAML ${js.message}`]);
+  }
+  const raw: unknown = (js as { value: unknown }).value;
   const parsed = gatewayConfigSchema.safeParse(raw);
   if (!parsed.success) {
     fail(
@@ -93,9 +109,18 @@ export function loadGatewayConfig(
       at(["mqtt", "host"], "demo mode (auth open) requires a loopback bind address");
     if (!isLoopbackHost(cfg.http.host))
       at(["http", "host"], "demo mode (auth open) requires a loopback bind address");
-  } else if (cfg.gateways.length === 0) {
-    at(["gateways"], "secure mode needs at least one gateway credential");
+  } else if (
+    cfg.gateways.length === 0 &&
+    cfg.provisioning.keys.length === 0 &&
+    !cfg.operators.some((o) => o.role === "admin")
+  ) {
+    at(["gateways"], "secure mode needs a gateway credential, a provisioning key or an admin operator");
   }
+  const keyIds = new Set<string>();
+  cfg.provisioning.keys.forEach((k, i) => {
+    if (keyIds.has(k.id)) at(["provisioning", "keys", i, "id"], `duplicate provisioning key ${k.id}`);
+    keyIds.add(k.id);
+  });
   const seen = new Set<string>();
   cfg.gateways.forEach((g, i) => {
     if (seen.has(g.id)) at(["gateways", i, "id"], `duplicate gateway id ${g.id}`);
@@ -109,6 +134,8 @@ export function loadGatewayConfig(
   if (cfg.ingest.queueMax < cfg.ingest.queueHighWater) {
     at(["ingest", "queueMax"], "must be at least ingest.queueHighWater");
   }
+  if (cfg.mqtt.persistence === "level" && cfg.alarms.stateDir === undefined)
+    at(["mqtt", "persistence"], "level needs alarms.stateDir (sessions live in <stateDir>/mqtt-sessions)");
 
   const base = dirname(resolve(file));
   let influx: GatewayConfig["influx"];
@@ -130,14 +157,48 @@ export function loadGatewayConfig(
       };
     }
   }
+  // TLS files: resolved against the config file and read once here, so a missing or unreadable
+  // certificate is a config error with its line rather than a failure at listen time.
+  const tlsFiles = (tls: TlsFiles | undefined, path: PropertyKey[]): TlsFiles | undefined => {
+    if (tls === undefined) return undefined;
+    const out = { ...tls };
+    for (const key of ["certFile", "keyFile", "caFile"] as const) {
+      const rel = tls[key];
+      if (rel === undefined) continue;
+      const abs = resolve(base, rel);
+      out[key] = abs;
+      let text = "";
+      try {
+        text = readFileSync(abs, "utf8");
+      } catch (err) {
+        at([...path, key], `cannot read ${abs}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+        continue;
+      }
+      if (!text.includes("-----BEGIN ")) at([...path, key], `${abs} is not a PEM file`);
+    }
+    if (tls.requestCert && tls.caFile === undefined)
+      at([...path, "requestCert"], "requestCert needs caFile (the CA that signs client certificates)");
+    return out;
+  };
+  const tls = tlsFiles(cfg.tls, ["tls"]);
+  const mqttTls = tlsFiles(cfg.mqtt.tls, ["mqtt", "tls"]);
+  const httpTls = tlsFiles(cfg.http.tls, ["http", "tls"]);
+  if (httpTls?.requestCert === true)
+    at(
+      ["http", "tls", "requestCert"],
+      "mutual TLS is for MQTT only (the shared tls.requestCert applies to MQTT)",
+    );
   if (errors.length > 0) fail(errors);
 
   return {
     ...cfg,
     file: resolve(file),
     city: resolve(base, cfg.city),
+    tls,
+    mqtt: { ...cfg.mqtt, tls: mqttTls },
     http: {
       ...cfg.http,
+      tls: httpTls,
       staticDir: cfg.http.staticDir === undefined ? undefined : resolve(base, cfg.http.staticDir),
     },
     alarms: {

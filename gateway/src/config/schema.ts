@@ -1,7 +1,7 @@
 /**
  * Gateway config file, YAML, `version: 1`. See gateway/README.md "Configuration" for the
  * reference. Paths (`city`, `http.staticDir`, `ingest.deadLetterFile`, `ingest.journal.dir`,
- * `alarms.stateDir`) are relative to the config file. Secrets never appear here: InfluxDB credentials are named by environment
+ * `alarms.stateDir`, the `tls` files) are relative to the config file. Secrets never appear here: InfluxDB credentials are named by environment
  * variable (`tokenEnv`, `usernameEnv`, `passwordEnv`), gateway secrets are scrypt hashes.
  */
 import { MAX_TELEMETRY_BYTES, roleSchema, segmentIdSchema } from "@citytwin/model";
@@ -23,6 +23,9 @@ export const gatewayCredentialSchema = z
   })
   .strict();
 
+/** When a credential stops working: ISO 8601 date-time with offset, or ms since the epoch. */
+export const expiresAtSchema = z.union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()]);
+
 /** An operator of the HTTP API; the bearer token is `<name>.<secret>` (gateway/README.md). */
 export const operatorCredentialSchema = z
   .object({
@@ -34,8 +37,36 @@ export const operatorCredentialSchema = z
         SECRET_HASH,
         "scrypt$<N>$<r>$<p>$<saltB64>$<hashB64> (make one with gateway/src/hash-secret.ts)",
       ),
+    /** After this the token gets 401 TOKEN_EXPIRED (docs/security.md, "Operator tokens"). */
+    expiresAt: expiresAtSchema.optional(),
   })
   .strict();
+
+/**
+ * A one-time provisioning key (docs/security.md, "Gateway credentials and provisioning"): the
+ * key is `<id>.<secret>`, the config holds the secret's scrypt hash. It provisions one gateway
+ * id, or any id matching `gatewayIdPattern` (`*` matches any run of id characters).
+ */
+export const provisioningKeySchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "letters, digits, _ and - (1–64)"),
+    keyHash: z
+      .string()
+      .regex(
+        SECRET_HASH,
+        "scrypt$<N>$<r>$<p>$<saltB64>$<hashB64> (make one with gateway/src/hash-secret.ts)",
+      ),
+    gatewayId: segmentIdSchema.optional(),
+    gatewayIdPattern: z
+      .string()
+      .regex(/^[A-Za-z0-9_*-]{1,64}$/, "gateway id characters and * (1–64)")
+      .optional(),
+    expiresAt: expiresAtSchema.optional(),
+  })
+  .strict()
+  .refine((k) => (k.gatewayId === undefined) !== (k.gatewayIdPattern === undefined), {
+    message: "set exactly one of gatewayId and gatewayIdPattern",
+  });
 
 const influxV2Schema = z
   .object({
@@ -93,13 +124,36 @@ const journalSchema = z
   })
   .strict();
 
+/** PEM files, relative to the config file; `caFile` with `requestCert` asks clients for a certificate. */
+const tlsSchema = z
+  .object({
+    certFile: z.string().min(1),
+    keyFile: z.string().min(1),
+    caFile: z.string().min(1).optional(),
+    /** Mutual TLS (MQTT): clients must present a certificate signed by `caFile`. */
+    requestCert: z.boolean().default(false),
+  })
+  .strict();
+
 export const gatewayConfigSchema = z
   .object({
     version: z.literal(1),
     tenant: segmentIdSchema,
     mode: z.enum(["secure", "demo"]).default("secure"),
     mqtt: z
-      .object({ host: hostSchema.default("127.0.0.1"), port: portSchema.default(1883) })
+      .object({
+        host: hostSchema.default("127.0.0.1"),
+        port: portSchema.default(1883),
+        /** MQTT over TLS (docs/security.md, "TLS"): on when `mqtt.tls` or the shared `tls` is set. */
+        tlsPort: portSchema.default(8883),
+        tls: tlsSchema.optional(),
+        /**
+         * MQTT session store (docs/reliability.md, "Broker sessions"): "level" keeps CleanSession=0
+         * sessions in `<alarms.stateDir>/mqtt-sessions` across restarts; default "level" when
+         * `alarms.stateDir` is set, else "memory".
+         */
+        persistence: z.enum(["memory", "level"]).optional(),
+      })
       .strict()
       .prefault({}),
     http: z
@@ -107,9 +161,21 @@ export const gatewayConfigSchema = z
         host: hostSchema.default("127.0.0.1"),
         port: portSchema.default(8080),
         staticDir: z.string().min(1).optional(),
+        /** HTTPS (and so WSS for /live and /mqtt) when this or the shared `tls` is set. */
+        tls: tlsSchema.optional(),
+        /** scrypt hash of the Prometheus scraper's secret; its bearer token is `metrics.<secret>`. */
+        metricsTokenHash: z
+          .string()
+          .regex(
+            SECRET_HASH,
+            "scrypt$<N>$<r>$<p>$<saltB64>$<hashB64> (make one with gateway/src/hash-secret.ts)",
+          )
+          .optional(),
       })
       .strict()
       .prefault({}),
+    /** Certificate shared by every TLS listener that has none of its own. */
+    tls: tlsSchema.optional(),
     city: z.string().min(1),
     gateways: z.array(gatewayCredentialSchema).default([]),
     operators: z.array(operatorCredentialSchema).default([]),
@@ -131,6 +197,25 @@ export const gatewayConfigSchema = z
           .int()
           .positive()
           .default(7 * 24 * 3600_000),
+        /**
+         * Rate limits (docs/security.md, "Rate limits"); the defaults leave the demo and the
+         * benches (100 clients connecting at once, thousands of publishes/s per client) alone.
+         */
+        connectsPerSecond: z.number().positive().default(50),
+        connectBurst: z.number().int().positive().default(500),
+        mqttAuthFailuresPerMinute: z.number().int().positive().default(30),
+        httpAuthFailuresPerMinute: z.number().int().positive().default(30),
+        messagesPerSecond: z.number().positive().default(10_000),
+        messageBurst: z.number().int().positive().default(20_000),
+      })
+      .strict()
+      .prefault({}),
+    /** Provisioning keys and where issued credentials live (docs/security.md). */
+    provisioning: z
+      .object({
+        keys: z.array(provisioningKeySchema).default([]),
+        /** Issued credentials and used keys; default `<alarms.stateDir>/gateway-credentials.json`. */
+        credentialsFile: z.string().min(1).optional(),
       })
       .strict()
       .prefault({}),

@@ -7,10 +7,15 @@
  *   GET /api/rejections?limit=        { total, rejections: DeadLetter[] } (most recent first)
  *   /api/alarms…, /api/incidents…, /api/assets/{id}/maintenance, /api/audit: ./alarm-routes.ts
  *   POST /api/gateways/{id}/commands/{name}: ./command-routes.ts
+ *   POST /api/provision, /api/provisioning-keys, /api/gateways/{id}/{revoke,rotate}: ./security-routes.ts
  *   GET /metrics                      Prometheus text format
  *   GET /healthz                      { ok: true, ... }
  *   GET /*                            static files from http.staticDir
  * Errors are `{ error: { code, message } }` with a matching status.
+ *
+ * Access (docs/security.md, "HTTP and WebSocket access"): in secure mode the reads above need
+ * the viewer role or better (401 without a valid token, 403 below the role), `/metrics` the
+ * admin role or the scraper token; `/healthz` and the static files are open. Demo mode is open.
  */
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -24,8 +29,11 @@ import type { GatewayTracker } from "../ingest/gateway-tracker";
 import type { DeviceRegistry } from "../ingest/registry";
 import { queryV1History } from "../influx/v1-query";
 import type { GatewayMetrics } from "../metrics";
+import type { OperatorAuthenticator } from "../auth/operators";
 import type { AlarmRoutes } from "./alarm-routes";
+import { authorizeMetrics, authorizeRead, type SecurityMode } from "./authorize";
 import type { CommandRoutes } from "./command-routes";
+import type { SecurityRoutes } from "./security-routes";
 import { acceptsGzip, sendError, sendJson } from "./respond";
 import { serveStatic } from "./static-files";
 
@@ -43,9 +51,16 @@ export interface ApiDeps {
   staticDir?: string;
   alarmRoutes?: AlarmRoutes;
   commandRoutes?: CommandRoutes;
+  /** Provisioning, key issue, revocation, rotation (./security-routes.ts; own auth). */
+  securityRoutes?: SecurityRoutes;
   logger: Logger;
   now: () => number;
   health: () => Record<string, unknown>;
+  /** Operator tokens for the read routes and `/metrics`. */
+  auth: OperatorAuthenticator;
+  mode: SecurityMode;
+  /** The Prometheus scraper's token (`http.metricsTokenHash`); absent: admin only. */
+  metricsAuth?: OperatorAuthenticator;
 }
 
 export class Api {
@@ -60,8 +75,12 @@ export class Api {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = url.pathname;
+    // Routes decode their id segments with decodeURIComponent; a malformed %-escape would throw.
+    if (!decodablePath(path)) return sendError(res, 400, "BAD_PATH", "malformed %-escape in the path");
     if (this.deps.alarmRoutes !== undefined && (await this.deps.alarmRoutes.handle(req, res, url))) return;
     if (this.deps.commandRoutes !== undefined && (await this.deps.commandRoutes.handle(req, res, url)))
+      return;
+    if (this.deps.securityRoutes !== undefined && (await this.deps.securityRoutes.handle(req, res, url)))
       return;
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("allow", "GET, HEAD");
@@ -69,11 +88,15 @@ export class Api {
     }
     if (path === "/healthz") return sendJson(res, 200, { ok: true, ...this.deps.health() });
     if (path === "/metrics") {
+      const { auth, metricsAuth, mode } = this.deps;
+      if (!(await authorizeMetrics(auth, metricsAuth, mode, req, res, url))) return;
       const text = await this.deps.metrics.registry.metrics();
       res.writeHead(200, { "content-type": this.deps.metrics.registry.contentType });
       res.end(text);
       return;
     }
+    if (path.startsWith("/api/") && !(await authorizeRead(this.deps.auth, this.deps.mode, req, res, url)))
+      return;
     if (path === "/api/city") return this.city(req, res);
     if (path === "/api/latest") return sendJson(res, 200, { readings: this.latest() }, req);
     if (path === "/api/gateways") return sendJson(res, 200, { gateways: this.deps.gateways.view() }, req);
@@ -163,4 +186,14 @@ function intParam(url: URL, name: string, fallback: number): number | undefined 
   if (raw === null || raw === "") return fallback;
   const n = Number(raw);
   return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** Whether every %-escape in the path is valid UTF-8 (RFC 3986 §2.1), i.e. decodeURIComponent succeeds. */
+function decodablePath(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -7,13 +7,17 @@
  *
  * The command goes out on `ct/v1/{tenant}/{gw}/cmd/{name}` (QoS 1) through the embedded broker;
  * its result comes back on `…/result` and is matched by id (../commands/client.ts). Every
- * command and its outcome is written to the audit trail (action `command`).
+ * command and its outcome is written to the audit trail (action `command`). A refused request
+ * (unknown command or gateway, bad body) is answered with its 4xx, counted in
+ * `citytwin_command_requests_rejected_total{code}` and dead-lettered (reason COMMAND_INVALID).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { COMMAND_NAMES, commandRequestSchema, type Command } from "@citytwin/model";
 import type { AlarmManager } from "../alarms";
 import type { OperatorAuthenticator } from "../auth/operators";
 import type { CommandClient } from "../commands/client";
+import type { DeadLetters } from "../ingest/dead-letters";
+import type { GatewayMetrics } from "../metrics";
 import { requirePrincipal } from "./authorize";
 import { readJsonBody } from "./request";
 import { sendError, sendJson } from "./respond";
@@ -25,6 +29,8 @@ export interface CommandRoutesDeps {
   auth: OperatorAuthenticator;
   alarms: AlarmManager;
   knownGateway: (id: string) => boolean;
+  deadLetters: DeadLetters;
+  metrics: GatewayMetrics;
 }
 
 export class CommandRoutes {
@@ -40,21 +46,22 @@ export class CommandRoutes {
     }
     const who = await requirePrincipal(this.deps.auth, req, res, url, "operator");
     if (who === undefined) return true;
-    const gatewayId = decodeURIComponent(m[1] ?? "");
+    const gatewayId = decodeURIComponent(m[1] ?? ""); // the path decodes: Api.handle checked it
     const name = m[2] ?? "";
     if (!(COMMAND_NAMES as readonly string[]).includes(name)) {
-      sendError(res, 404, "NOT_FOUND", `no command ${name}; known: ${COMMAND_NAMES.join(", ")}`);
-      return true;
+      return this.refuse(
+        res,
+        url,
+        404,
+        "NOT_FOUND",
+        `no command ${name}; known: ${COMMAND_NAMES.join(", ")}`,
+      );
     }
     if (!this.deps.knownGateway(gatewayId)) {
-      sendError(res, 404, "NOT_FOUND", `unknown gateway ${gatewayId}`);
-      return true;
+      return this.refuse(res, url, 404, "NOT_FOUND", `unknown gateway ${gatewayId}`);
     }
     const body = await readJsonBody(req, commandRequestSchema);
-    if (!body.ok) {
-      sendError(res, body.status, body.code, body.message);
-      return true;
-    }
+    if (!body.ok) return this.refuse(res, url, body.status, body.code, body.message);
     const result = await this.deps.commands.send(gatewayId, name as Command["name"], {
       ...body.value,
       issuedBy: who.name,
@@ -68,6 +75,20 @@ export class CommandRoutes {
       `${name} ${JSON.stringify(body.value.args)} → ${outcome}`,
     );
     sendJson(res, result.ok || result.error?.code !== "TIMEOUT" ? 200 : 504, result, req);
+    return true;
+  }
+
+  /** Answers a refused command request, counts it and dead-letters it; true (handled). */
+  private refuse(res: ServerResponse, url: URL, status: number, code: string, message: string): true {
+    this.deps.metrics.commandRequestsRejected.inc({ code });
+    this.deps.deadLetters.add({
+      at: Date.now(),
+      reason: "COMMAND_INVALID",
+      message: `${status} ${code}: ${message}`,
+      topic: url.pathname,
+      count: 1,
+    });
+    sendError(res, status, code, message);
     return true;
   }
 }

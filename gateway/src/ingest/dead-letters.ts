@@ -11,8 +11,11 @@ export const PAYLOAD_PREVIEW = 512;
 
 export interface DeadLetter {
   at: number;
-  /** An ingest rejection, or INFLUX_REFUSED: lines a sink's InfluxDB refused outright (4xx). */
-  reason: RejectReason | "INFLUX_REFUSED";
+  /**
+   * An ingest rejection; INFLUX_REFUSED: lines a sink's InfluxDB refused outright (4xx);
+   * COMMAND_INVALID: a refused command request (http/command-routes.ts).
+   */
+  reason: RejectReason | "INFLUX_REFUSED" | "COMMAND_INVALID";
   message: string;
   topic: string;
   gatewayId?: string;

@@ -9,7 +9,7 @@
  * journal cursors move past it; a shed one is reported to the sinks as `missed`. Status messages update the gateway tracker and go to live clients.
  */
 import type { Logger } from "pino";
-import { gatewayStatusSchema, type RejectReason } from "@citytwin/model";
+import type { RejectReason } from "@citytwin/model";
 import type { HotStore } from "../hot-store/hot-store";
 import type { Sink } from "../influx/sink";
 import type { GatewayMetrics } from "../metrics";
@@ -18,6 +18,7 @@ import { IngestQueue, type IngestItem } from "./queue";
 import type { DeviceRegistry } from "./registry";
 import type { RejectionReporter } from "./rejections";
 import {
+  parseStatus,
   parseTelemetry,
   validateReadings,
   type AcceptedReading,
@@ -186,31 +187,19 @@ export class IngestPipeline {
 
   private status(item: IngestItem): void {
     const d = this.deps;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(item.payload.toString("utf8"));
-    } catch (err) {
-      this.reject(item, "MALFORMED_JSON", (err as Error).message.slice(0, 200), 1);
-      return;
-    }
-    const parsed = gatewayStatusSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      this.reject(
-        item,
-        "SCHEMA",
-        `${issue?.path.map(String).join(".") ?? ""}: ${issue?.message ?? "invalid"}`,
-        1,
-      );
+    const parsed = parseStatus(item.payload);
+    if (!parsed.ok) {
+      this.reject(item, parsed.reason, parsed.message, 1);
       return;
     }
     const gw = d.gateways.get(item.gatewayId);
-    gw.status = parsed.data;
+    const status = parsed.status;
+    gw.status = status;
     gw.lastSeenAt = d.now();
     d.logger.info(
-      { gatewayId: item.gatewayId, state: parsed.data.state, reason: parsed.data.reason },
+      { gatewayId: item.gatewayId, state: status.state, reason: status.reason },
       "gateway status",
     );
-    for (const l of d.listeners) l.onGatewayState(item.gatewayId, parsed.data.state, parsed.data.ts);
+    for (const l of d.listeners) l.onGatewayState(item.gatewayId, status.state, status.ts);
   }
 }

@@ -12,9 +12,11 @@
  */
 import {
   MAX_READINGS_PER_BATCH,
+  gatewayStatusSchema,
   levelFor,
   telemetryBatchSchema,
   type Level,
+  type GatewayStatus,
   type Quality,
   type RejectReason,
   type TelemetryBatch,
@@ -68,7 +70,12 @@ export function parseTelemetry(payload: Buffer, limits: IngestLimits): ParseResu
     return { ok: false, reason: "MALFORMED_JSON", message: (err as Error).message.slice(0, 200) };
   }
   const nonFinite: RejectionTally = new Map();
-  const count = stripNonFinite(raw, nonFinite);
+  const { count, proto } = stripNonFinite(raw, nonFinite);
+  if (proto !== undefined) {
+    // zod's record() skips a `__proto__` key without validating it, which would drop its
+    // readings silently (found by gateway/test/fuzz-ingest.test.ts); it is no valid id anyway.
+    return { ok: false, reason: "SCHEMA", message: `${proto}: "__proto__" is not a valid id` };
+  }
   if (count > MAX_READINGS_PER_BATCH) {
     return {
       ok: false,
@@ -85,19 +92,47 @@ export function parseTelemetry(payload: Buffer, limits: IngestLimits): ParseResu
   return { ok: true, batch: parsed.data, nonFinite };
 }
 
-/** Removes non-finite numbers from `devices.*[].values` in place; returns the reading count. */
-function stripNonFinite(raw: unknown, out: RejectionTally): number {
-  if (typeof raw !== "object" || raw === null) return 0;
+export type StatusParseResult =
+  { ok: true; status: GatewayStatus } | { ok: false; reason: "MALFORMED_JSON" | "SCHEMA"; message: string };
+
+/** Decodes and schema-checks a gateway status payload (`…/status`). */
+export function parseStatus(payload: Buffer): StatusParseResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(payload.toString("utf8"));
+  } catch (err) {
+    return { ok: false, reason: "MALFORMED_JSON", message: (err as Error).message.slice(0, 200) };
+  }
+  const parsed = gatewayStatusSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue === undefined ? "" : `${issue.path.map(String).join(".")}: `;
+    return { ok: false, reason: "SCHEMA", message: `${where}${issue?.message ?? "invalid"}`.slice(0, 300) };
+  }
+  return { ok: true, status: parsed.data };
+}
+
+/**
+ * Removes non-finite numbers from `devices.*[].values` in place; returns the reading count and
+ * where a `__proto__` key sits in `devices`, `values` or `q`, if anywhere.
+ */
+function stripNonFinite(raw: unknown, out: RejectionTally): { count: number; proto: string | undefined } {
+  let proto: string | undefined;
+  if (typeof raw !== "object" || raw === null) return { count: 0, proto };
   const devices = (raw as { devices?: unknown }).devices;
-  if (typeof devices !== "object" || devices === null) return 0;
+  if (typeof devices !== "object" || devices === null) return { count: 0, proto };
   let n = 0;
   for (const [dev, entries] of Object.entries(devices)) {
+    if (dev === "__proto__") proto ??= "devices";
     if (!Array.isArray(entries)) continue;
     for (const entry of entries as unknown[]) {
+      const q = (entry as { q?: unknown } | null)?.q;
+      if (typeof q === "object" && q !== null && Object.hasOwn(q, "__proto__")) proto ??= `devices.${dev}.q`;
       const values = (entry as { values?: unknown } | null)?.values;
       if (typeof values !== "object" || values === null) continue;
       for (const [key, v] of Object.entries(values)) {
         n++;
+        if (key === "__proto__") proto ??= `devices.${dev}.values`;
         if (typeof v === "number" && !Number.isFinite(v)) {
           delete (values as Record<string, unknown>)[key];
           tally(out, "NON_FINITE", `${dev}.${key}`);
@@ -105,7 +140,7 @@ function stripNonFinite(raw: unknown, out: RejectionTally): number {
       }
     }
   }
-  return n;
+  return { count: n, proto };
 }
 
 /**

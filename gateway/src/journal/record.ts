@@ -68,11 +68,21 @@ export function decodeJournalRecord(body: Buffer): JournalRecord {
 
 /** The record's (epoch, seq): the stored hint, else parsed from the payload; undefined if none. */
 export function batchId(rec: JournalRecord): { epoch: number; seq: number } | undefined {
-  if (Number.isFinite(rec.epoch) && Number.isFinite(rec.seq)) return { epoch: rec.epoch, seq: rec.seq };
+  // Both paths apply the schema's rule (epoch integer ≥ 0, seq integer ≥ 1): the prefix hint
+  // matches `"seq":0` too, which live ingest rejects (SCHEMA) and never observes.
+  if (Number.isFinite(rec.epoch) && Number.isFinite(rec.seq))
+    return rec.seq >= 1 ? { epoch: rec.epoch, seq: rec.seq } : undefined;
   try {
     const raw = JSON.parse(rec.payload.toString("utf8")) as { epoch?: unknown; seq?: unknown };
     const { epoch, seq } = raw;
-    if (typeof epoch === "number" && typeof seq === "number" && Number.isInteger(epoch) && seq >= 1)
+    if (
+      typeof epoch === "number" &&
+      typeof seq === "number" &&
+      Number.isSafeInteger(epoch) &&
+      epoch >= 0 &&
+      Number.isSafeInteger(seq) &&
+      seq >= 1
+    )
       return { epoch, seq };
   } catch {
     // not JSON: the pipeline rejected it whole, it never reached the sequence tracker

@@ -7,10 +7,17 @@
  *  - Backpressure per client: when `ws.bufferedAmount` exceeds `maxBufferedBytes`, the
  *    client is skipped this tick (counted) and later gets one catch-up frame with everything
  *    that changed since its last frame. Ingest never waits for a client.
+ *    `gateway` frames are coalesced the same way: a client above the bound is skipped (counted)
+ *    and later gets each changed gateway's latest state. Alarm frames (events, which cannot be
+ *    coalesced) are not queued beyond the bound either: a client above it is terminated
+ *    (counted in `citytwin_live_slow_closed_total`) and gets a fresh snapshot when it
+ *    reconnects. So a client that stops reading costs at most `maxBufferedBytes` plus a frame.
  *  - Gateway online/offline changes are sent at once as `gateway` frames.
- *  - Alarm frames (`alarms` snapshot on connect, then `alarm`, `incident`, `flood`) go only to
- *    clients whose `?token=` carries the viewer role or better (`canSeeAlarms`); readings
- *    stay public until issue 6 closes the read API.
+ *  - Admission (`admit`, docs/security.md): in secure mode the upgrade needs a token with the
+ *    viewer role or better (`?token=`, or `Authorization: Bearer` where the client can set
+ *    headers); without one the upgrade is answered 401, below the role 403, before any frame.
+ *    Alarm frames (`alarms` snapshot on connect, then `alarm`, `incident`, `flood`) go only to
+ *    admitted clients with `alarms: true` (a token holder; everyone in demo mode).
  * Ingest marks sensors dirty in O(1) per reading (`onReadings`).
  */
 import type { IncomingMessage } from "node:http";
@@ -32,11 +39,16 @@ export interface LiveHubOptions {
   metrics: GatewayMetrics;
   logger: Logger;
   now: () => number;
-  /** Whether the upgrade request may receive alarm frames (token check; always true in demo). */
-  canSeeAlarms?: (req: IncomingMessage) => Promise<boolean>;
+  /** Admits an upgrade request (token check) and says whether it gets alarm frames; absent: all
+   * are admitted without alarms. */
+  admit?: (req: IncomingMessage) => Promise<LiveAdmission>;
   /** The snapshot sent to an alarm-receiving client on connect. */
   alarmSnapshot?: () => Extract<LiveMessage, { type: "alarms" }>;
 }
+
+export type LiveAdmission =
+  | { ok: true; alarms: boolean }
+  | { ok: false; status: 401 | 403 | 429; code: string; message: string; retryAfterS?: number };
 
 export type AlarmFrame = Extract<LiveMessage, { type: "alarm" | "incident" | "flood" }>;
 
@@ -45,6 +57,8 @@ interface LiveClient {
   alarms: boolean;
   /** Tick number of the last frame this client received. */
   lastTick: number;
+  /** Gateways whose state frame this client missed while over the bound. */
+  gatewaysBehind?: Set<string>;
 }
 
 export class LiveHub implements IngestListener {
@@ -55,6 +69,8 @@ export class LiveHub implements IngestListener {
   private readonly changedTick: Uint32Array;
   private dirty: number[] = [];
   private tick = 1;
+  /** Latest `gateway` frame per gateway, for clients that missed one while over the bound. */
+  private readonly gatewayFrames = new Map<string, string>();
 
   constructor(private readonly opts: LiveHubOptions) {
     this.changedTick = new Uint32Array(opts.registry.sensors.length);
@@ -90,9 +106,12 @@ export class LiveHub implements IngestListener {
       socket.destroy();
       return;
     }
-    const check = this.opts.canSeeAlarms ?? (() => Promise.resolve(false));
-    check(req).then(
-      (alarms) => wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, alarms)),
+    const admit = this.opts.admit ?? (() => Promise.resolve<LiveAdmission>({ ok: true, alarms: false }));
+    admit(req).then(
+      (verdict) => {
+        if (verdict.ok) wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, verdict.alarms));
+        else refuseUpgrade(socket, verdict);
+      },
       () => socket.destroy(),
     );
   }
@@ -103,8 +122,24 @@ export class LiveHub implements IngestListener {
     for (const c of this.clients) {
       if (!c.alarms || c.ws.readyState !== c.ws.OPEN) continue;
       text ??= JSON.stringify(frame);
-      c.ws.send(text);
+      this.sendOrClose(c, text);
     }
+  }
+
+  /** An alarm frame (cannot be coalesced): sent, or the client is closed if it is over the bound. */
+  private sendOrClose(c: LiveClient, text: string): void {
+    if (c.ws.bufferedAmount <= this.opts.maxBufferedBytes) {
+      c.ws.send(text);
+      return;
+    }
+    this.opts.metrics.liveSlowClosed.inc();
+    this.opts.logger.warn(
+      { bufferedAmount: c.ws.bufferedAmount, bound: this.opts.maxBufferedBytes },
+      "live client too slow, closed",
+    );
+    this.clients.delete(c);
+    this.opts.metrics.liveClients.set(this.clients.size);
+    c.ws.terminate(); // a close frame would queue behind the unread bytes
   }
 
   onReadings(readings: readonly AcceptedReading[]): void {
@@ -122,7 +157,14 @@ export class LiveHub implements IngestListener {
   onGatewayState(gatewayId: string, state: "online" | "offline", ts: number): void {
     const msg: LiveMessage = { type: "gateway", gatewayId, state, ts };
     const text = JSON.stringify(msg);
-    for (const c of this.clients) c.ws.send(text);
+    this.gatewayFrames.set(gatewayId, text);
+    for (const c of this.clients) {
+      if (c.ws.readyState !== c.ws.OPEN) continue;
+      if (c.ws.bufferedAmount > this.opts.maxBufferedBytes) {
+        this.opts.metrics.liveSkipped.inc();
+        (c.gatewaysBehind ??= new Set()).add(gatewayId);
+      } else c.ws.send(text);
+    }
   }
 
   private attach(ws: WebSocket, alarms: boolean): void {
@@ -175,6 +217,13 @@ export class LiveHub implements IngestListener {
         this.opts.metrics.liveSkipped.inc();
         continue;
       }
+      if (c.gatewaysBehind !== undefined) {
+        for (const id of c.gatewaysBehind) {
+          const frame = this.gatewayFrames.get(id);
+          if (frame !== undefined) c.ws.send(frame);
+        }
+        c.gatewaysBehind = undefined;
+      }
       if (c.lastTick === tick - 1) {
         if (dirty.length > 0) {
           common ??= this.frame(dirty);
@@ -190,4 +239,17 @@ export class LiveHub implements IngestListener {
       c.lastTick = tick;
     }
   }
+}
+
+/** Answers a WebSocket upgrade with a plain HTTP error (the API's error shape) and closes. */
+function refuseUpgrade(socket: Duplex, verdict: Extract<LiveAdmission, { ok: false }>): void {
+  const { status, code, message, retryAfterS } = verdict;
+  const body = JSON.stringify({ error: { code, message } });
+  const reason = { 401: "Unauthorized", 403: "Forbidden", 429: "Too Many Requests" }[status];
+  let extra = status === 401 ? 'www-authenticate: Bearer realm="citytwin"\r\n' : "";
+  if (retryAfterS !== undefined) extra += `retry-after: ${retryAfterS}\r\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\n${extra}content-type: application/json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }

@@ -1,2 +1,2 @@
-export { dottedPath, formatIssue, locate, type IssuePath, type SourcePos } from "./yaml-location";
+export { dottedPath, formatIssue, locate, yamlToJs, type IssuePath, type SourcePos } from "./yaml-location";
 export { parseConfigCli, type ConfigCli } from "./cli";

@@ -2,7 +2,7 @@
  * Maps a validation issue path (e.g. ["devices", 3, "port"]) to a line:col in the YAML
  * source, so a config error names the exact place a field engineer has to edit.
  */
-import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from "yaml";
+import { isMap, isScalar, isSeq, visit, type Document, type LineCounter, type Node } from "yaml";
 
 export type IssuePath = readonly PropertyKey[];
 
@@ -72,7 +72,36 @@ export function formatIssue(
   message: string,
   atKey = false,
 ): string {
-  const pos = locate(doc, lc, path, atKey);
-  const where = pos === undefined ? "" : ` (line ${pos.line}:${pos.col})`;
+  // An empty document (or one of only comments) has no node to point at: line 1.
+  const pos = locate(doc, lc, path, atKey) ?? { line: 1, col: 1 };
+  const where = ` (line ${pos.line}:${pos.col})`;
   return `${file}: ${dottedPath(path)}${where}: ${message}`;
+}
+
+/**
+ * `doc.toJS()` without exceptions. `yaml` throws a ReferenceError from toJS (not a parse
+ * error in `doc.errors`) for an alias to an anchor not yet set (`a: *b`) and for an alias
+ * bomb (more expansions than `maxAliasCount`); the result names the offending alias.
+ */
+export function yamlToJs(
+  doc: Document,
+  lc: LineCounter,
+): { ok: true; value: unknown } | { ok: false; message: string; pos: SourcePos | undefined } {
+  try {
+    return { ok: true, value: doc.toJS() };
+  } catch (err) {
+    let first: number | undefined;
+    let unresolved: number | undefined;
+    visit(doc, {
+      Alias(_key, node) {
+        first ??= node.range?.[0];
+        if (node.resolve(doc) !== undefined) return undefined;
+        unresolved = node.range?.[0];
+        return visit.BREAK;
+      },
+    });
+    const at = unresolved ?? first;
+    const message = err instanceof Error ? (err.message.split("\n")[0] ?? "") : String(err);
+    return { ok: false, message, pos: at === undefined ? undefined : lc.linePos(at) };
+  }
 }

@@ -57,6 +57,11 @@ export interface OperatorTokens {
 
 export interface Platform {
   url: string;
+  /**
+   * The twin viewer with the viewer-role token in the URL fragment (`#token=…`): the viewer moves
+   * it to session storage; a fragment never reaches the server or its logs.
+   */
+  viewerUrl: string;
   /** Bearer tokens for the HTTP API and `/live?token=`, one per role. */
   operatorTokens: OperatorTokens;
   tokenFile: string;
@@ -64,9 +69,19 @@ export interface Platform {
   cityFile: string;
   edgeConfigs: string[];
   processes: ManagedProcess[];
-  /** Stops the gateway gracefully and starts it again with the same config and state. */
-  restartGateway(): Promise<void>;
+  /**
+   * Stops the gateway (gracefully, or with `signal`, e.g. SIGKILL for a crash), waits `downMs`
+   * (default 0) and starts it again with the same config and state.
+   */
+  restartGateway(opts?: RestartOptions): Promise<void>;
+  /** The same for one edge agent (same config, state dir and credentials). */
+  restartEdge(gatewayId: string, opts?: RestartOptions): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface RestartOptions {
+  signal?: NodeJS.Signals;
+  downMs?: number;
 }
 
 export async function launchPlatform(opts: PlatformOptions): Promise<Platform> {
@@ -134,30 +149,39 @@ export async function launchPlatform(opts: PlatformOptions): Promise<Platform> {
       });
     let gateway = await startGateway();
     track(gateway);
-    const restartGateway = async () => {
+    const restartGateway = async (o: RestartOptions = {}) => {
       const at = started.indexOf(gateway);
-      await gateway.stop();
+      await gateway.stop(undefined, o.signal);
+      if ((o.downMs ?? 0) > 0) await new Promise((r) => setTimeout(r, o.downMs));
       gateway = await startGateway();
       started[at] = gateway;
     };
 
     opts.beforeEdgeStart?.(edgeConfigs);
-    for (const file of edgeConfigs) {
+    const startEdge = (file: string) => {
       const gw = gatewayIdOf(file);
-      track(
-        await spawnTsx({
-          ...common,
-          name: `edge:${gw}`,
-          entry: join(REPO, "edge/src/main.ts"),
-          args: ["--config", file],
-          env: { ...env, CT_MQTT_PASSWORD: secrets.get(gw) ?? "" },
-        }),
-      );
-    }
+      return spawnTsx({
+        ...common,
+        name: `edge:${gw}`,
+        entry: join(REPO, "edge/src/main.ts"),
+        args: ["--config", file],
+        env: { ...env, CT_MQTT_PASSWORD: secrets.get(gw) ?? "" },
+      });
+    };
+    for (const file of edgeConfigs) track(await startEdge(file));
+    const restartEdge = async (gatewayId: string, o: RestartOptions = {}) => {
+      const at = started.findIndex((p) => p.name === `edge:${gatewayId}`);
+      const file = edgeConfigs.find((f) => gatewayIdOf(f) === gatewayId);
+      if (at < 0 || file === undefined) throw new CityTwinError("NOT_FOUND", `no edge agent ${gatewayId}`);
+      await started[at]!.stop(undefined, o.signal);
+      if ((o.downMs ?? 0) > 0) await new Promise((r) => setTimeout(r, o.downMs));
+      started[at] = await startEdge(file);
+    };
     const url =
       typeof gateway.ready.url === "string" ? gateway.ready.url : `http://${opts.host}:${opts.httpPort}/`;
     return {
       url,
+      viewerUrl: `${url}#token=${encodeURIComponent(operatorTokens.viewer)}`,
       mqttUrl,
       cityFile,
       edgeConfigs,
@@ -165,6 +189,7 @@ export async function launchPlatform(opts: PlatformOptions): Promise<Platform> {
       tokenFile,
       processes: started,
       restartGateway,
+      restartEdge,
       stop,
     };
   } catch (err) {

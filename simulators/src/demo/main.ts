@@ -129,12 +129,14 @@ const platform = await launchPlatform({
 running.platform = platform;
 
 console.log(`
-  CityTwin is running.
-    Twin viewer   ${platform.url}
+  CityTwin is running (secure mode: the API and /live need a token).
+    Twin viewer   ${platform.viewerUrl}
+                  (this link carries the viewer-role token of this run; every token is in
+                   ${platform.tokenFile}: admin, operator, viewer)
     MQTT broker   ${platform.mqttUrl} (per-gateway credentials, generated for this run)
-    HTTP API      ${platform.url}api/latest
-    Alarms        ${platform.url}api/alarms (operator tokens for this run: ${platform.tokenFile})
-    Metrics       ${platform.url}metrics
+    HTTP API      ${platform.url}api/latest (Authorization: Bearer <token>)
+    Alarms        ${platform.url}api/alarms
+    Metrics       ${platform.url}metrics (admin token)
     InfluxDB      ${influx?.v2 ? `${influx.v2.url} (v2, bucket ${influx.v2.bucket})` : influx?.v1 ? `${influx.v1.url} (1.x, db ${influx.v1.database})` : "not configured (hot store only; --influx-url to add)"}
   Press Ctrl+C to stop.
 `);

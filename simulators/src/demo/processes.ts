@@ -13,7 +13,8 @@ export interface ManagedProcess {
   proc: ChildProcess;
   /** The parsed JSON of the child's "ready" log line. */
   ready: Record<string, unknown>;
-  stop(graceMs?: number): Promise<void>;
+  /** `signal` first (default SIGTERM), SIGKILL after `graceMs`. Never reported as unexpected. */
+  stop(graceMs?: number, signal?: NodeJS.Signals): Promise<void>;
 }
 
 export interface SpawnSpec {
@@ -71,11 +72,11 @@ export async function spawnTsx(spec: SpawnSpec): Promise<ManagedProcess> {
     name: spec.name,
     proc,
     ready: readyLine,
-    async stop(graceMs = 8000) {
+    async stop(graceMs = 8000, signal: NodeJS.Signals = "SIGTERM") {
       stopping = true;
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       const exited = once(proc, "exit");
-      proc.kill("SIGTERM");
+      proc.kill(signal);
       const timer = setTimeout(() => proc.kill("SIGKILL"), graceMs);
       await exited;
       clearTimeout(timer);

@@ -11,14 +11,18 @@ export type ConnectionState = "connecting" | "live" | "reconnecting";
 export interface LiveClientHandlers {
   message(msg: LiveMessage): void;
   state(state: ConnectionState): void;
+  /** A connection closed before it opened (refused, e.g. 401, or unreachable); before the retry. */
+  refused?(): void;
 }
 
 const MIN_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 15_000;
 
-export function liveUrl(loc: Location = window.location): string {
+/** `/live` on the page's origin; with a token, `?token=` (browsers cannot set WebSocket headers). */
+export function liveUrl(loc: Location = window.location, token?: string): string {
   const proto = loc.protocol === "https:" ? "wss:" : "ws:";
-  return `${proto}//${loc.host}/live`;
+  const query = token === undefined ? "" : `?token=${encodeURIComponent(token)}`;
+  return `${proto}//${loc.host}/live${query}`;
 }
 
 export class LiveClient {
@@ -51,7 +55,9 @@ export class LiveClient {
     this.handlers.state(state);
     const ws = new WebSocket(this.url);
     this.ws = ws;
+    let opened = false;
     ws.onopen = () => {
+      opened = true;
       this.backoffMs = MIN_BACKOFF_MS;
       this.handlers.state("live");
     };
@@ -68,6 +74,8 @@ export class LiveClient {
     ws.onclose = () => {
       if (this.ws !== ws || this.stopped) return;
       this.ws = undefined;
+      if (!opened) this.handlers.refused?.();
+      if (this.stopped) return;
       this.handlers.state("reconnecting");
       const delay = this.backoffMs * (0.8 + Math.random() * 0.4);
       this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);

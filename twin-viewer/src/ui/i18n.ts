@@ -29,6 +29,23 @@ const STRINGS = {
   uncertain: { zh: "可疑", en: "Uncertain" },
   bad: { zh: "无效", en: "Bad" },
   stale: { zh: "过期", en: "Stale" },
+  demoMode: { zh: "演示模式 · 无认证", en: "DEMO MODE · no authentication" },
+  denied: { zh: "未授权", en: "Not authorised" },
+  authTitle: { zh: "需要访问令牌", en: "Access token required" },
+  authMissing: {
+    zh: "未提供访问令牌。请打开启动时打印的链接，或在下方输入令牌。",
+    en: "No access token. Open the link printed at start-up, or enter a token below.",
+  },
+  authInvalid: {
+    zh: "访问令牌无效或已过期，请输入新的令牌。",
+    en: "The access token is invalid or has expired. Enter a new one.",
+  },
+  authForbidden: {
+    zh: "该令牌的角色权限不足（至少需要“查看”角色）。",
+    en: "This token's role is not sufficient (the viewer role or better is needed).",
+  },
+  tokenLabel: { zh: "访问令牌", en: "Access token" },
+  signIn: { zh: "登录", en: "Sign in" },
 } as const;
 
 export type StringKey = keyof typeof STRINGS;

@@ -4,6 +4,7 @@
  * Keeps at most MAX_POINTS points.
  */
 import { historyResponseSchema } from "@citytwin/model";
+import { authHeaders } from "../auth";
 
 const MAX_POINTS = 2000;
 const WIDTH = 290;
@@ -31,6 +32,7 @@ export class Sparkline {
     try {
       const res = await fetch(
         new URL(`api/sensors/${encodeURIComponent(sensorId)}/history`, document.baseURI),
+        { headers: authHeaders() },
       );
       if (!res.ok) return;
       const parsed = historyResponseSchema.safeParse(await res.json());

@@ -1,5 +1,6 @@
 /**
- * Status bar: connection state, sensor count, readings per second and the last update time.
+ * Status bar: connection state (or "not authorised"), a demo-mode warning when the gateway runs
+ * without authentication, sensor count, readings per second and the last update time.
  * Counting is O(1) per frame; the DOM is rewritten once a second, never per reading.
  */
 import type { ConnectionState } from "../live/live-client";
@@ -8,7 +9,8 @@ import { formatTime } from "./format";
 import { t } from "./i18n";
 
 export class StatusBar {
-  private connection: ConnectionState = "connecting";
+  private connection: ConnectionState | "denied" = "connecting";
+  private demo = false;
   private sensorCount = 0;
   private windowCount = 0;
   private rate = 0;
@@ -30,7 +32,13 @@ export class StatusBar {
     if (this.timer !== undefined) clearInterval(this.timer);
   }
 
-  setConnection(state: ConnectionState): void {
+  /** Demo mode: the gateway runs without authentication (shown as a warning). */
+  setDemo(on: boolean): void {
+    this.demo = on;
+    this.render();
+  }
+
+  setConnection(state: ConnectionState | "denied"): void {
     this.connection = state;
     this.render();
   }
@@ -50,6 +58,7 @@ export class StatusBar {
     const label = this.connection === "live" ? t("live") : t(this.connection);
     this.root.replaceChildren(
       h("span", { class: `conn ${this.connection}`, "data-testid": "connection" }, h("i", {}), label),
+      ...(this.demo ? [h("span", { class: "demo", "data-testid": "demo-mode" }, t("demoMode"))] : []),
       h(
         "span",
         {},
