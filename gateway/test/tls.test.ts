@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { liveMessageSchema, type LiveMessage } from "@citytwin/model";
 import { loadGatewayConfig } from "../src/config/load";
-import { GAS_DEV, GW, batch } from "./fixtures";
+import { GAS_DEV, GW, GW2, batch } from "./fixtures";
 import { SECRETS, TOKENS, eventually, startTestGateway, type TestGateway } from "./harness";
 
 let pki: string;
@@ -225,6 +225,19 @@ describe("mutual TLS on the MQTT TLS listener (requestCert)", () => {
     const cert = readFileSync(join(pki, "client.pem"));
     const key = readFileSync(join(pki, "client.key"));
     expect(await connect({ cert, key })).toBe("connected");
+    // The certificate names gw-01: it cannot log in as another gateway, even with that one's
+    // password (the same credentials connect over plain TCP: the refusal is the CN binding).
+    const mismatches = () =>
+      mtls.metric("citytwin_mqtt_auth_failures_total", { reason: "certificate-mismatch" });
+    expect(await mismatches()).toBe(0);
+    expect(await connect({ cert, key, username: GW2, password: SECRETS[GW2] })).not.toBe("connected");
+    expect(await mismatches()).toBe(1);
+    const plain = await mqtt.connectAsync(`mqtt://127.0.0.1:${mtls.addr.mqttPort}`, {
+      username: GW2,
+      password: SECRETS[GW2],
+      reconnectPeriod: 0,
+    });
+    await plain.endAsync();
     // HTTP stays plain here (only mqtt.tls is set).
     expect(mtls.addr.url).toMatch(/^http:/);
   });

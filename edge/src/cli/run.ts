@@ -5,6 +5,7 @@
  */
 import { pino } from "pino";
 import { CityTwinError, parseConfigCli } from "@citytwin/model";
+import { secretSafeLoggerOptions } from "@citytwin/model/node";
 import { readEdgeConfigFile } from "../config/load";
 import { EdgeAgent } from "../agent";
 import { AGENT_VERSION } from "../version";
@@ -37,7 +38,9 @@ export async function runAgent(argv: readonly string[], usage: string): Promise<
     }
     throw err;
   }
-  const logger = pino({ level: process.env.LOG_LEVEL ?? "info", base: { gatewayId: config.gateway.id } });
+  const logger = pino(
+    secretSafeLoggerOptions(process.env.LOG_LEVEL ?? "info", { gatewayId: config.gateway.id }),
+  );
   const agent = new EdgeAgent({ config, logger });
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) => {

@@ -162,11 +162,17 @@ export class OperatorAuthenticator {
   }
 }
 
-/** The bearer token of a request: `Authorization: Bearer <t>`, else `?token=<t>` (WebSocket). */
+/** The only path that takes `?token=`: browsers cannot set headers on a WebSocket. */
+export const QUERY_TOKEN_PATH = "/live";
+
+/**
+ * The bearer token of a request: `Authorization: Bearer <t>`; on `/live` only, else
+ * `?token=<t>`. Elsewhere a query token is ignored: URLs end up in proxy and access logs.
+ */
 export function bearerToken(authorization: string | undefined, url: URL): string | undefined {
   if (authorization !== undefined) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     return m?.[1];
   }
-  return url.searchParams.get("token") ?? undefined;
+  return url.pathname === QUERY_TOKEN_PATH ? (url.searchParams.get("token") ?? undefined) : undefined;
 }

@@ -74,6 +74,7 @@ import type { GatewayAuthenticator } from "./auth";
 import { isOperatorUsername, loginOperator } from "./operator-auth";
 import { deliverAtMaxQos } from "./overlap";
 import { markRedeliveries } from "./redelivery";
+import { clientCertCn } from "./client-cert";
 import { sortableBrokerId, storeOnlyGranted, type SessionStore } from "./persistence";
 import { KeyedLimiter, TokenBucket, peerIp, type RateLimits } from "../security/rate-limit";
 
@@ -327,6 +328,13 @@ export class Broker {
       return;
     }
     if (isOperatorUsername(username)) return this.authenticateOperator(client, username, password, cb);
+    const cn = clientCertCn(client.conn);
+    if (cn !== undefined && cn !== username) {
+      this.opts.metrics.authFailures.inc({ reason: "certificate-mismatch" });
+      this.opts.logger.warn({ clientId: client.id, username, cn }, "mqtt connection refused: certificate CN");
+      cb(authError(`client certificate CN ${cn} does not name gateway ${username ?? ""}`, 4), null);
+      return;
+    }
     const ip = this.clientIp(client);
     let reserved = false;
     // scrypt runs only while this IP has failure budget; the token is refunded on success.

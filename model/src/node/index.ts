@@ -11,3 +11,4 @@ export {
   writeFileAtomic,
   type ScanLimits,
 } from "./segment-log";
+export { REDACT_PATHS, redactUrl, scrubSecrets, secretSafeLoggerOptions } from "./log-redaction";
