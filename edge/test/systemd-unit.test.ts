@@ -244,7 +244,9 @@ describe("systemd unit citytwin-edge.service", () => {
       ts: 1763700000000,
       lamp: { on: true, power: 88.5, dimming: 60 },
     };
-    await sub.publishAsync(POLE_TOPIC, JSON.stringify(pole), { qos: 1 });
+    // Retained: "ready" means the platform broker is connected; the pole driver's subscription
+    // on the field broker may come a moment later and must still get the reading.
+    await sub.publishAsync(POLE_TOPIC, JSON.stringify(pole), { qos: 1, retain: true });
     // The readings are held by the batcher (maxDelayMs 10 min): the periodic status says so.
     await until(() => statuses.find((s) => (s.health?.bufferedReadings ?? 0) > 0));
     expect(batches).toEqual([]);
