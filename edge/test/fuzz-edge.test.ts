@@ -4,10 +4,10 @@
  * and FUZZ_SEED / FUZZ_SCALE: model/test/fuzz-support.ts.
  */
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { CityTwinError } from "@citytwin/model";
-import { expectConfigVerdict, fuzzParams, mutatedConfig, mutatedText } from "../../model/test/fuzz-support";
+import { fuzzConfigLoader, fuzzParams, mutatedConfig } from "../../model/test/fuzz-support";
 import { checkPushedConfig } from "../src/commands/config-push";
 import { sha256Hash } from "../src/config/hash";
 import { loadEdgeConfig, type ConfigIo } from "../src/config/load";
@@ -78,44 +78,8 @@ const io: ConfigIo = {
 };
 const load = (text: string) => () => loadEdgeConfig(text, FILE, ENV, io);
 
-beforeAll(() => {
-  vi.spyOn(process, "emitWarning").mockImplementation(() => undefined);
-});
-afterAll(() => {
-  vi.restoreAllMocks();
-});
-
 describe("fuzz: edge config loader", () => {
-  it("the base config is valid", () => {
-    expect(expectConfigVerdict(FILE, load(VALID))).toBe("valid");
-  });
-
-  it("arbitrary text", () => {
-    fc.assert(
-      fc.property(fc.string({ maxLength: 200, unit: "binary" }), (t) => {
-        expectConfigVerdict(FILE, load(t));
-      }),
-      fuzzParams(3_000),
-    );
-  });
-
-  it("valid config with YAML-syntax splices", () => {
-    fc.assert(
-      fc.property(mutatedText(VALID), (t) => {
-        expectConfigVerdict(FILE, load(t));
-      }),
-      fuzzParams(1_500),
-    );
-  });
-
-  it("valid config with mutated values", () => {
-    fc.assert(
-      fc.property(mutatedConfig(VALID), (t) => {
-        expectConfigVerdict(FILE, load(t));
-      }),
-      fuzzParams(1_500),
-    );
-  });
+  fuzzConfigLoader(FILE, load, VALID, { text: 3_000, splices: 1_500, mutations: 1_500 });
 
   it.each([
     ["an alias before its anchor", "version: 1\ngateway: *g\n", 2],

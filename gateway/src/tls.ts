@@ -5,8 +5,8 @@
  * beside the plain one; HTTPS replaces plain HTTP on `http.port`, and so `/live` and `/mqtt`
  * become WSS. With `requestCert` (MQTT only) clients must present a certificate signed by `caFile`.
  */
+import { listen } from "./listen";
 import { readFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { createServer, type Server, type TLSSocket, type TlsOptions } from "node:tls";
 import { CityTwinError } from "@citytwin/model";
 import type { GatewayConfig } from "./config/load";
@@ -50,13 +50,7 @@ export class TlsListener {
     // A failed handshake (plain TCP, untrusted client certificate) only closes that socket.
     server.on("tlsClientError", (_err, socket) => socket.destroy());
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", (cause) =>
-        reject(new CityTwinError("LISTEN_FAILED", `${what} cannot listen on ${host}:${port}`, { cause })),
-      );
-      server.listen(port, host, () => resolve());
-    });
-    return (server.address() as AddressInfo).port;
+    return listen(server, host, port, what);
   }
 
   async stop(): Promise<void> {

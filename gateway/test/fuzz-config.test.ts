@@ -4,9 +4,8 @@
  * path and line, never any other exception. Helpers and FUZZ_SEED / FUZZ_SCALE:
  * model/test/fuzz-support.ts.
  */
-import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { expectConfigVerdict, fuzzParams, mutatedConfig, mutatedText } from "../../model/test/fuzz-support";
+import { describe, expect, it } from "vitest";
+import { fuzzConfigLoader } from "../../model/test/fuzz-support";
 import { loadGatewayConfig } from "../src/config/load";
 
 const FILE = "/etc/citytwin/gateway.yaml";
@@ -61,45 +60,8 @@ live:
 const ENV = { INFLUX_TOKEN: "t", INFLUX_USER: "u" };
 const load = (text: string) => () => loadGatewayConfig(text, FILE, ENV);
 
-// `yaml` warns on process for collection keys (`{a: 1}: x`); not an error, just noise here.
-beforeAll(() => {
-  vi.spyOn(process, "emitWarning").mockImplementation(() => undefined);
-});
-afterAll(() => {
-  vi.restoreAllMocks();
-});
-
 describe("fuzz: gateway config loader", () => {
-  it("the base config is valid", () => {
-    expect(expectConfigVerdict(FILE, load(VALID))).toBe("valid");
-  });
-
-  it("arbitrary text", () => {
-    fc.assert(
-      fc.property(fc.string({ maxLength: 200, unit: "binary" }), (t) => {
-        expectConfigVerdict(FILE, load(t));
-      }),
-      fuzzParams(3_000),
-    );
-  });
-
-  it("valid config with YAML-syntax splices", () => {
-    fc.assert(
-      fc.property(mutatedText(VALID), (t) => {
-        expectConfigVerdict(FILE, load(t));
-      }),
-      fuzzParams(4_000),
-    );
-  });
-
-  it("valid config with mutated values", () => {
-    fc.assert(
-      fc.property(mutatedConfig(VALID), (t) => {
-        expectConfigVerdict(FILE, load(t));
-      }),
-      fuzzParams(3_000),
-    );
-  });
+  fuzzConfigLoader(FILE, load, VALID, { text: 3_000, splices: 4_000, mutations: 3_000 });
 
   // Regressions: `yaml`'s toJS threw a ReferenceError (not a CityTwinError) for these.
   it.each([

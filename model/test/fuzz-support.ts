@@ -5,7 +5,7 @@
  * every run count (e.g. FUZZ_SCALE=10 for a long local run).
  */
 import fc from "fast-check";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { parse, stringify } from "yaml";
 import { CityTwinError } from "../src";
 
@@ -177,4 +177,46 @@ export function expectConfigVerdict(file: string, load: () => unknown): "valid" 
     expect(err.message).toMatch(/\(line \d+:\d+\)/);
     return "invalid";
   }
+}
+
+/** Run counts of the three config-loader properties (see fuzzConfigLoader). */
+export interface ConfigFuzzRuns {
+  text: number;
+  splices: number;
+  mutations: number;
+}
+
+/**
+ * The config-loader properties shared by the gateway and the edge, registered in the calling
+ * describe block: the base config is valid, and arbitrary text, YAML-syntax splices of it and
+ * mutated values of it each give a valid config or a CityTwinError naming file, path and line.
+ */
+export function fuzzConfigLoader(
+  file: string,
+  load: (text: string) => () => unknown,
+  valid: string,
+  runs: ConfigFuzzRuns,
+): void {
+  // `yaml` warns on process for collection keys (`{a: 1}: x`); not an error, just noise here.
+  beforeAll(() => {
+    vi.spyOn(process, "emitWarning").mockImplementation(() => undefined);
+  });
+  afterAll(() => {
+    vi.restoreAllMocks();
+  });
+  it("the base config is valid", () => {
+    expect(expectConfigVerdict(file, load(valid))).toBe("valid");
+  });
+  const property = (name: string, arb: fc.Arbitrary<string>, numRuns: number) =>
+    it(name, () => {
+      fc.assert(
+        fc.property(arb, (t) => {
+          expectConfigVerdict(file, load(t));
+        }),
+        fuzzParams(numRuns),
+      );
+    });
+  property("arbitrary text", fc.string({ maxLength: 200, unit: "binary" }), runs.text);
+  property("valid config with YAML-syntax splices", mutatedText(valid), runs.splices);
+  property("valid config with mutated values", mutatedConfig(valid), runs.mutations);
 }

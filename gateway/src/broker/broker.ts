@@ -51,13 +51,14 @@
  *
  * Revocation: `disconnectGateway` closes every live session of a gateway id at once.
  */
-import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { listen } from "../listen";
+import { createServer, type Server, type Socket } from "node:net";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from "aedes";
 import type { Logger } from "pino";
 import { WebSocketServer, createWebSocketStream } from "ws";
-import { CityTwinError, topics } from "@citytwin/model";
+import { topics } from "@citytwin/model";
 import type { IngestItem } from "../ingest/queue";
 import type { RejectionReporter } from "../ingest/rejections";
 import type { GatewayMetrics } from "../metrics";
@@ -264,13 +265,7 @@ export class Broker {
       aedes.handle(socket);
     });
     this.tcp = tcp;
-    await new Promise<void>((resolve, reject) => {
-      tcp.once("error", (cause) =>
-        reject(new CityTwinError("LISTEN_FAILED", `MQTT cannot listen on ${host}:${port}`, { cause })),
-      );
-      tcp.listen(port, host, () => resolve());
-    });
-    return (tcp.address() as AddressInfo).port;
+    return listen(tcp, host, port, "MQTT");
   }
 
   /** Hands a connected stream to the broker like its TCP listener does (the TLS listener, ../tls.ts). */

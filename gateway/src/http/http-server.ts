@@ -3,13 +3,12 @@
  * (MQTT over WebSocket, handed to the broker) and `/live` (live push). Other upgrade paths are
  * refused with 404. With TLS options it is node:https instead (so WSS for both sockets).
  */
+import { listen } from "../listen";
 import { createServer, type IncomingMessage, type RequestListener, type Server } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import type { TlsOptions } from "node:tls";
-import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
-import { CityTwinError } from "@citytwin/model";
 import type { Api } from "./api";
 import { redactUrl } from "../logging";
 import { sendError } from "./respond";
@@ -52,13 +51,7 @@ export class HttpServer {
     });
     server.on("clientError", (_err, socket) => socket.destroy());
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", (cause) =>
-        reject(new CityTwinError("LISTEN_FAILED", `HTTP cannot listen on ${host}:${port}`, { cause })),
-      );
-      server.listen(port, host, () => resolve());
-    });
-    return (server.address() as AddressInfo).port;
+    return listen(server, host, port, "HTTP");
   }
 
   async stop(): Promise<void> {
