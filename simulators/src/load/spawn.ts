@@ -50,6 +50,9 @@ export async function spawnTarget(city: CityModel, influxDb: string): Promise<Sp
     host = forkTsx(GATEWAY_HOST, [join(dir, "gateway.yaml")], { LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" });
     const ready = await host.call<{ mqttPort: number; httpPort: number }>("ready", undefined, 300_000);
     const h = host;
+    // One line for whoever watches this run from outside (the bench suite samples the
+    // gateway's /proc/<pid>/status for its RSS while the load runs).
+    console.log(`spawned: gateway pid ${h.proc.pid ?? 0}, influxd pid ${influx.child.proc.pid ?? 0}`);
     return {
       mqttUrl: `mqtt://127.0.0.1:${ready.mqttPort}`,
       liveUrl: `ws://127.0.0.1:${ready.httpPort}/live`,

@@ -24,6 +24,8 @@ export interface Chart {
   diagonal?: boolean;
   /** Force the y axis to start at 0 (default true). */
   yZero?: boolean;
+  /** Logarithmic x axis (x > 0), ticks at powers of ten. */
+  xLog?: boolean;
 }
 
 export const esc = (s: string) =>
@@ -50,6 +52,13 @@ export function short(v: number): string {
   return String(Number(v.toPrecision(3)));
 }
 
+/** Powers of ten covering [min, max] (min > 0), for a log axis. */
+export function logTicks(min: number, max: number): number[] {
+  const lo = Math.floor(Math.log10(Math.max(min, 1e-12)));
+  const hi = Math.max(lo + 1, Math.ceil(Math.log10(Math.max(max, min, 1e-12))));
+  return Array.from({ length: hi - lo + 1 }, (_, i) => Number((10 ** (lo + i)).toPrecision(12)));
+}
+
 const f1 = (x: number) => x.toFixed(1);
 
 export function renderChart(c: Chart): string {
@@ -61,14 +70,17 @@ export function renderChart(c: Chart): string {
   const pts = c.series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
   const xs = pts.map((p) => p[0]);
   const ys = [...pts.map((p) => p[1]), ...(c.refs ?? []).map((r) => r.y)];
-  const xt = niceTicks(xs.length ? Math.min(...xs) : 0, xs.length ? Math.max(...xs) : 1);
+  const xt = c.xLog
+    ? logTicks(xs.length ? Math.min(...xs) : 1, xs.length ? Math.max(...xs) : 10)
+    : niceTicks(xs.length ? Math.min(...xs) : 0, xs.length ? Math.max(...xs) : 1);
   const yLo = c.yZero === false && ys.length ? Math.min(...ys) : 0;
   const yt = niceTicks(
     Math.min(0, yLo),
     ys.length ? Math.max(...ys, c.diagonal ? Math.max(0, ...xs) : 0) : 1,
   );
   const [x0, x1, y0, y1] = [xt[0]!, xt[xt.length - 1]!, yt[0]!, yt[yt.length - 1]!];
-  const X = (v: number) => m.l + ((v - x0) / (x1 - x0 || 1)) * pw;
+  const xv = (v: number) => (c.xLog ? Math.log10(Math.max(v, Number.MIN_VALUE)) : v);
+  const X = (v: number) => m.l + ((xv(v) - xv(x0)) / (xv(x1) - xv(x0) || 1)) * pw;
   const Y = (v: number) => m.t + ph - ((v - y0) / (y1 - y0 || 1)) * ph;
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="${esc(c.title)}" font-family="system-ui, sans-serif" font-size="13">`,
