@@ -23,6 +23,7 @@ import { join } from "node:path";
 import { build } from "esbuild";
 import { AGENT_VERSION } from "../src/version";
 import { copyExternals } from "./externals";
+import { modbusCrc16 } from "./modbus-crc16";
 import { node18Shims } from "./node18-shims";
 
 const EDGE = join(import.meta.dirname, "..");
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
     // Debian 12 ships Node 18; the bundle must load there too.
     target: "node18",
     external: [...NATIVE, ...MISSING_OPTIONAL],
-    plugins: [node18Shims],
+    plugins: [node18Shims, modbusCrc16],
     banner: { js: `#!/usr/bin/env node\n${BANNER}` },
     legalComments: "none",
     // V8 keeps every loaded script's source on the heap, and a source with one non-ASCII

@@ -34,7 +34,9 @@ install -d -m 0750 -o root -g "$user" /etc/citytwin
 if [ ! -e /etc/citytwin/edge.env ]; then
   install -m 0600 -o root -g root /dev/null /etc/citytwin/edge.env
   echo "# CT_MQTT_PASSWORD=<gateway secret>" >/etc/citytwin/edge.env
-  echo "# CT_EDGE_HEAP_MB=24   # Modbus-only gateway: smaller V8 heap (default 192, room for OPC UA)" >>/etc/citytwin/edge.env
+  echo "# Small Modbus-only gateway (docs/edge-benchmarks.md); keep the defaults for OPC UA devices:" >>/etc/citytwin/edge.env
+  echo "# CT_EDGE_HEAP_MB=24" >>/etc/citytwin/edge.env
+  echo "# CT_EDGE_V8_FLAGS=--lite-mode" >>/etc/citytwin/edge.env
 fi
 printf '#!/bin/sh\nexec /usr/bin/node %s/current/citytwin-edge.mjs "$@"\n' "$prefix" >/usr/local/bin/citytwin-edge
 chmod 0755 /usr/local/bin/citytwin-edge

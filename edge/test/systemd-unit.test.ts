@@ -26,7 +26,7 @@ import {
   type TelemetryBatch,
 } from "@citytwin/model";
 import { startChild, stopAll } from "../../test/support/child";
-import { expandExecStart, parseUnit, UNIT_FILE, unitEnvironment } from "../packaging/unit-file";
+import { expandExecStart, parseUnit, UNIT_FILE, unitEnvironment, unitLaunch } from "../packaging/unit-file";
 import { startMosquitto } from "../../test/support/mosquitto";
 import { untilWithin } from "../../test/support/wait";
 
@@ -192,6 +192,7 @@ describe("systemd unit citytwin-edge.service", () => {
       MALLOC_MMAP_THRESHOLD_: "32768",
       MALLOC_TOP_PAD_: "0",
       CT_EDGE_HEAP_MB: "192",
+      CT_EDGE_V8_FLAGS: "",
     });
     expect(expandExecStart(service("ExecStart")[0] ?? "", env)).toEqual([
       "/usr/bin/node",
@@ -201,6 +202,12 @@ describe("systemd unit citytwin-edge.service", () => {
       "run",
       "--config",
       "/etc/citytwin/edge.yaml",
+    ]);
+    // The Modbus-only small-gateway profile, set in edge.env (docs/edge-benchmarks.md).
+    expect(unitLaunch({ CT_EDGE_HEAP_MB: "24", CT_EDGE_V8_FLAGS: "--lite-mode" }).nodeFlags).toEqual([
+      "--max-semi-space-size=1",
+      "--max-old-space-size=24",
+      "--lite-mode",
     ]);
     // The expansion rules themselves.
     const e = { A: "x y", B: "1" };

@@ -38,6 +38,8 @@ import type { AgentHealthPart } from "../report/health";
 const WINDOW = 16;
 const STATUS_REFRESH_MS = 30_000;
 const STOP_DRAIN_MS = 5000;
+/** Device health changes within this window share one status message (refreshStatus). */
+const STATUS_COALESCE_MS = 500;
 /** Pause between a lost connection and the next attempt (mqtt.js `reconnectPeriod`). */
 const RECONNECT_PERIOD_MS = 2000;
 /** An attempt without CONNACK by then is abandoned (mqtt.js `connectTimeout`). */
@@ -97,6 +99,7 @@ export class Publisher {
   private readonly sequence: SequenceStore;
   private flushTimer: NodeJS.Timeout | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private connectedAt = 0;
   private drained: (() => void) | undefined;
@@ -293,9 +296,18 @@ export class Publisher {
     });
   }
 
-  /** Refreshes the retained status now (e.g. after a device health change). */
+  /**
+   * Refreshes the retained status soon (e.g. after a device health change). Changes within
+   * STATUS_COALESCE_MS share one status message: 500 devices coming up at start, or a
+   * flapping bus, would otherwise publish one full status (every device's health) per change.
+   */
   refreshStatus(): void {
-    if (this.client?.connected === true) void this.publishStatus("online", "connected");
+    if (this.refreshTimer !== undefined) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      if (this.client?.connected === true && !this.stopping) void this.publishStatus("online", "connected");
+    }, STATUS_COALESCE_MS);
+    this.refreshTimer.unref();
   }
 
   /** Adds readings; O(1) per reading. Flushes when the batch is full. */
@@ -438,6 +450,8 @@ export class Publisher {
   async stop(): Promise<void> {
     if (this.statusTimer !== undefined) clearInterval(this.statusTimer);
     this.statusTimer = undefined;
+    if (this.refreshTimer !== undefined) clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
     if (this.pumpTimer !== undefined) clearTimeout(this.pumpTimer);
     this.pumpTimer = undefined;
     this.flush();

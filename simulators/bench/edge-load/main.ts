@@ -7,11 +7,14 @@
  *
  *   npm run bench:edge -- [--devices 500] [--tags 30] [--ports 10] [--poll-ms 1000]
  *                         [--warmup 20] [--seconds 60] [--agent auto|bundle|tsx] [--out bench-results]
- *                         [--heap-mb <CT_EDGE_HEAP_MB>] [--node-flags="…"] [--agent-env="NAME=value …"]
+ *                         [--heap-mb <CT_EDGE_HEAP_MB>] [--v8-flags="<CT_EDGE_V8_FLAGS>"]
+ *                         [--node-flags="…"] [--agent-env="NAME=value …"]
  *
  * By default the agent runs with the node flags and environment of its systemd unit
  * (edge/packaging/citytwin-edge.service, read by edge/packaging/unit-file.ts); `--heap-mb`
- * sets CT_EDGE_HEAP_MB as /etc/citytwin/edge.env would; `--node-flags`/`--agent-env` replace them.
+ * and `--v8-flags` set CT_EDGE_HEAP_MB and CT_EDGE_V8_FLAGS as /etc/citytwin/edge.env would
+ * (the Modbus-only small-gateway profile: `--heap-mb 24 --v8-flags=--lite-mode`);
+ * `--node-flags`/`--agent-env` replace the unit's flags/environment outright.
  *
  * `--agent bundle` runs dist/edge/citytwin-edge.mjs (`npm run package:edge`), the artefact a
  * gateway runs; `tsx` runs edge/src/main.ts through the tsx loader (adds the loader's memory).
@@ -43,6 +46,8 @@ const { values: a } = parseArgs({
     out: { type: "string", default: "bench-results" },
     /** CT_EDGE_HEAP_MB for the unit's ExecStart= (default: the unit's own). */
     "heap-mb": { type: "string" },
+    /** CT_EDGE_V8_FLAGS for the unit's ExecStart= (default: the unit's own, none). */
+    "v8-flags": { type: "string" },
     /** V8 flags for the agent (default: the unit's ExecStart= flags). */
     "node-flags": { type: "string" },
     /** Environment for the agent, NAME=value space-separated (default: the unit's Environment=). */
@@ -85,7 +90,10 @@ const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: 
 sub.on("message", (_t, payload) => latency.onBatch(payload, Date.now()));
 await sub.subscribeAsync("ct/v1/bench/gw-bench/telemetry", { qos: 1 });
 
-const unit = unitLaunch(a["heap-mb"] === undefined ? {} : { CT_EDGE_HEAP_MB: a["heap-mb"] });
+const unit = unitLaunch({
+  ...(a["heap-mb"] === undefined ? {} : { CT_EDGE_HEAP_MB: a["heap-mb"] }),
+  ...(a["v8-flags"] === undefined ? {} : { CT_EDGE_V8_FLAGS: a["v8-flags"] }),
+});
 const nodeFlags =
   a["node-flags"] === undefined ? unit.nodeFlags : a["node-flags"].split(/\s+/).filter((f) => f !== "");
 const agentEnv =
