@@ -12,7 +12,15 @@ import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Alarm, AuditEntry, LiveMessage } from "@citytwin/model";
 import { GAS_DEV, GW, batch } from "./fixtures";
-import { SECRETS, TOKENS, eventually, startTestGateway, testOperators, type TestGateway } from "./harness";
+import {
+  SECRETS,
+  TOKENS,
+  eventually,
+  liveUpgradeStatus,
+  startTestGateway,
+  testOperators,
+  type TestGateway,
+} from "./harness";
 
 const CH4 = `${GAS_DEV}.ch4`;
 
@@ -48,23 +56,6 @@ function liveFrames(token?: string): Promise<LiveMessage[]> {
   const frames: LiveMessage[] = [];
   ws.on("message", (d) => frames.push(JSON.parse(String(d)) as LiveMessage));
   return new Promise((resolve) => setTimeout(() => (ws.close(), resolve(frames)), 700));
-}
-
-/** The HTTP status a refused `/live` upgrade is answered with (0: it was accepted). */
-function liveRefusal(token?: string): Promise<number> {
-  const url = new URL(
-    `live${token === undefined ? "" : `?token=${token}`}`,
-    gw.addr.url.replace("http", "ws"),
-  );
-  const ws = new WebSocket(url);
-  return new Promise((resolve) => {
-    ws.once("unexpected-response", (_req, res) => {
-      resolve(res.statusCode ?? -1);
-      ws.terminate();
-    });
-    ws.once("open", () => (ws.close(), resolve(0)));
-    ws.once("error", () => undefined);
-  });
 }
 
 beforeAll(async () => {
@@ -157,8 +148,8 @@ describe("alarm API", () => {
   });
 
   it("refuses /live without a valid token and sends alarm frames to a token holder", async () => {
-    expect(await liveRefusal()).toBe(401);
-    expect(await liveRefusal("wall.not-the-secret")).toBe(401);
+    expect(await liveUpgradeStatus(gw)).toBe(401);
+    expect(await liveUpgradeStatus(gw, "wall.not-the-secret")).toBe(401);
     const viewer = await liveFrames(TOKENS.viewer);
     expect(viewer.some((f) => f.type === "hello")).toBe(true);
     const snapshot = viewer.find((f) => f.type === "alarms");

@@ -17,10 +17,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startTsx, stopAll, type Child } from "../../test/support/child";
 import { freePorts } from "../../test/support/free-port";
 import { loadGatewayConfig } from "../src/config/load";
-import { hashSecret } from "../src/config/secret";
 import { Gateway } from "../src/gateway";
-import { GAS_DEV, GW, GW2, batch, tinyCity } from "./fixtures";
-import { SECRETS, TOKENS, eventually, testOperators } from "./harness";
+import { GAS_DEV, GW, GW2, batch } from "./fixtures";
+import { SECRETS, TOKENS, eventually, testGatewayDoc } from "./harness";
 
 const CMD = (name: string) => `ct/v1/hefei/${GW}/cmd/${name}`;
 const CONFIG = `ct/v1/hefei/${GW}/config`;
@@ -39,21 +38,7 @@ let doc: Record<string, unknown>;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "citytwin-sessions-"));
-  await writeFile(join(dir, "city.json"), JSON.stringify(tinyCity()));
-  const gateways = [];
-  for (const [id, secret] of Object.entries(SECRETS))
-    gateways.push({ id, secretHash: await hashSecret(secret, { N: 1024 }) });
-  doc = {
-    version: 1,
-    tenant: "hefei",
-    mode: "secure",
-    mqtt: { host: "127.0.0.1", port: 0 },
-    http: { host: "127.0.0.1", port: 0 },
-    city: "city.json",
-    gateways,
-    operators: await testOperators(),
-    live: { tickMs: 50 },
-  };
+  doc = await testGatewayDoc(dir);
 });
 
 afterAll(async () => {

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import { WebSocket } from "ws";
 import { pino, type Logger } from "pino";
 import { stringify } from "yaml";
 import { loadGatewayConfig } from "../src/config/load";
@@ -40,17 +41,19 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
-export async function startTestGateway(
+/**
+ * The test gateway's config document (secure mode, loopback port 0, the tiny city written to
+ * `dir`/city.json, every SECRETS gateway and the test operators), with `extra` on top.
+ */
+export async function testGatewayDoc(
+  dir: string,
   extra: Record<string, unknown> = {},
-  env: Record<string, string> = {},
-  logger: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
-): Promise<TestGateway> {
-  const dir = await mkdtemp(join(tmpdir(), "citytwin-gw-"));
+): Promise<Record<string, unknown>> {
   await writeFile(join(dir, "city.json"), JSON.stringify(tinyCity()));
   const gateways = [];
   for (const [id, secret] of Object.entries(SECRETS))
     gateways.push({ id, secretHash: await hashSecret(secret, { N: 1024 }) });
-  const doc = {
+  return {
     version: 1,
     tenant: "hefei",
     mode: "secure",
@@ -62,6 +65,15 @@ export async function startTestGateway(
     live: { tickMs: 50 },
     ...extra,
   };
+}
+
+export async function startTestGateway(
+  extra: Record<string, unknown> = {},
+  env: Record<string, string> = {},
+  logger: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+): Promise<TestGateway> {
+  const dir = await mkdtemp(join(tmpdir(), "citytwin-gw-"));
+  const doc = await testGatewayDoc(dir, extra);
   const file = join(dir, "gateway.yaml");
   const text = stringify(doc);
   await writeFile(file, text);
@@ -118,5 +130,22 @@ export function connectEdge(gw: TestGateway, gatewayId = GW, opts: IClientOption
     protocolVersion: 4,
     reconnectPeriod: 0,
     ...opts,
+  });
+}
+
+/** The status of a `/live` upgrade: 101 when admitted, else the refusal's HTTP status. */
+export function liveUpgradeStatus(gw: TestGateway, token?: string): Promise<number> {
+  const url = new URL(
+    `live${token === undefined ? "" : `?token=${token}`}`,
+    gw.addr.url.replace("http", "ws"),
+  );
+  const ws = new WebSocket(url);
+  return new Promise((resolve) => {
+    ws.once("unexpected-response", (_req, res) => {
+      resolve(res.statusCode ?? -1);
+      ws.terminate();
+    });
+    ws.once("open", () => (ws.close(), resolve(101)));
+    ws.once("error", () => undefined);
   });
 }

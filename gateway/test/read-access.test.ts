@@ -9,12 +9,11 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WebSocket } from "ws";
 import { hashSecret } from "../src/config/secret";
 import { loadGatewayConfig } from "../src/config/load";
 import { DEMO_BANNER, Gateway } from "../src/gateway";
 import { GAS_DEV } from "./fixtures";
-import { TOKENS, startTestGateway, type TestGateway } from "./harness";
+import { TOKENS, liveUpgradeStatus, startTestGateway, type TestGateway } from "./harness";
 
 const METRICS_SECRET = "scraper-secret-0123456789";
 const READS = [
@@ -32,23 +31,6 @@ const get = (gw: TestGateway, path: string, token?: string) =>
   fetch(new URL(path, gw.addr.url), {
     headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
   });
-
-/** The status of a `/live` upgrade: 101 when admitted, else the refusal's HTTP status. */
-function liveStatus(gw: TestGateway, token?: string): Promise<number> {
-  const url = new URL(
-    `live${token === undefined ? "" : `?token=${token}`}`,
-    gw.addr.url.replace("http", "ws"),
-  );
-  const ws = new WebSocket(url);
-  return new Promise((resolve) => {
-    ws.once("unexpected-response", (_req, res) => {
-      resolve(res.statusCode ?? -1);
-      ws.terminate();
-    });
-    ws.once("open", () => (ws.close(), resolve(101)));
-    ws.once("error", () => undefined);
-  });
-}
 
 describe("read access in secure mode", () => {
   let gw: TestGateway;
@@ -107,9 +89,9 @@ describe("read access in secure mode", () => {
   });
 
   it("refuses the /live upgrade without a valid token and admits the viewer", async () => {
-    expect(await liveStatus(gw)).toBe(401);
-    expect(await liveStatus(gw, "wall.wrong-secret")).toBe(401);
-    expect(await liveStatus(gw, TOKENS.viewer)).toBe(101);
+    expect(await liveUpgradeStatus(gw)).toBe(401);
+    expect(await liveUpgradeStatus(gw, "wall.wrong-secret")).toBe(401);
+    expect(await liveUpgradeStatus(gw, TOKENS.viewer)).toBe(101);
   });
 });
 
@@ -124,7 +106,7 @@ describe("demo mode", () => {
 
   it("is open: reads, /metrics and /live need no token", async () => {
     for (const path of [...READS, "metrics"]) expect((await get(gw, path)).status, path).toBe(200);
-    expect(await liveStatus(gw)).toBe(101);
+    expect(await liveUpgradeStatus(gw)).toBe(101);
     // A token that is sent is still checked.
     expect((await get(gw, "api/latest", "wall.wrong-secret")).status).toBe(401);
   });

@@ -7,7 +7,7 @@
  * from the edge clock when the response arrived (Modbus carries none).
  */
 import { CityTwinError, type DeviceHealth } from "@citytwin/model";
-import { decodeBit, decodeRegistersChecked, type Decoded } from "../../modbus/decode";
+import { decodeBit, decodeRegisters, decodeRegistersChecked, type Decoded } from "../../modbus/decode";
 import { applyMask } from "../../modbus/encode";
 import { planReads, type ReadRequest } from "../../modbus/planner";
 import { resolveModbusPoint, type ResolvedPoint } from "../../modbus/point";
@@ -129,10 +129,13 @@ export class ModbusDriver implements PollingDriver {
         const data = await this.port.transact(this.device.unitId, req, this.opts);
         const ts = this.clock.now();
         for (const { point, index } of req.points) {
-          const { value, rounded }: Decoded =
-            req.fc === 1 || req.fc === 2
-              ? { value: decodeBit(data as boolean[], index), rounded: false }
-              : decodeRegistersChecked(data as number[], index, point);
+          // Only a 64-bit integer can be rounded: the other types skip the checked decode's object.
+          let value: Decoded["value"];
+          let rounded = false;
+          if (req.fc === 1 || req.fc === 2) value = decodeBit(data as boolean[], index);
+          else if (point.type === "INT64" || point.type === "UINT64")
+            ({ value, rounded } = decodeRegistersChecked(data as number[], index, point));
+          else value = decodeRegisters(data as number[], index, point);
           if (rounded) this.counters.rounded64++;
           push(point.key, ts, typeof value === "number" && !Number.isFinite(value) ? null : value, rounded);
         }
