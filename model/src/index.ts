@@ -19,3 +19,4 @@ export * from "./config";
 export * from "./detect";
 export * from "./detect/score";
 export * from "./alarm";
+export * from "./viewer-api";

@@ -7,17 +7,22 @@ import type { Primitive, Viewer } from "cesium";
 import type { CityModel, LiveMessage } from "@citytwin/model";
 import { Cesium } from "./cesium-global";
 import { AuthError, takeTokenFromFragment, token, type AuthProblem } from "./auth";
+import { sessionInfoSchema, type SessionInfo } from "@citytwin/model";
+import type { AppContext, AppEvents, Focus, TimeMode } from "./core/app-context";
+import { apiGet, ApiError } from "./core/api";
+import { indexCity } from "./core/city-index";
+import { Emitter } from "./core/emitter";
 import { checkAccess, loadCity, loadLatest, loadMode } from "./load-data";
 import { LiveClient, liveUrl, type ConnectionState } from "./live/live-client";
 import { createViewer, setUnderground } from "./scene/create-viewer";
 import { addDistrictLayers } from "./scene/district-layers";
-import { frameDistrict } from "./scene/geo";
+import { flyToPosition, frameDistrict } from "./scene/geo";
 import { addUndergroundLayer } from "./scene/underground-layer";
 import { SensorLayer } from "./sensors/sensor-layer";
 import { SelectionMarker } from "./sensors/selection-marker";
 import { installHooks, type CityTwinHooks } from "./test-hooks";
 import { byId } from "./ui/dom";
-import { lang, setLang, t } from "./ui/i18n";
+import { lang, onLangChange, setLang, t } from "./ui/i18n";
 import { InfoPanel } from "./ui/info-panel";
 import { LoginView } from "./ui/login";
 import { StatusBar } from "./ui/status-bar";
@@ -87,14 +92,53 @@ export async function startApp(): Promise<App | undefined> {
   status.setSensorCount(sensors.count);
   const selMarker = new SelectionMarker(scene, sensors);
   parts.marker = selMarker;
-  const info = new InfoPanel(byId("panel"), sensors, city, () => selectSensor(undefined));
+  const index = indexCity(city);
+  const bus = new Emitter<AppEvents>();
+  let timeMode: TimeMode = { mode: "live" };
+  bus.on("time", (mode) => (timeMode = mode));
+  onLangChange((next) => bus.emit("lang", next));
+  let skewMs = 0;
+  const info = new InfoPanel(byId("panel"), sensors, city, () => ctx.focus(undefined));
   parts.panel = info;
-  selectSensor = (id) => {
-    if (id !== undefined && sensors.sensor(id) === undefined) return false;
+  const ctx: AppContext = {
+    viewer,
+    scene,
+    city,
+    index,
+    sensors,
+    session: await loadSession(),
+    bus,
+    time: () => timeMode,
+    clockSkewMs: () => skewMs,
+    focus(target: Focus | undefined, opts = {}) {
+      if (target === undefined) {
+        bus.emit("focus", undefined);
+        return true;
+      }
+      const asset = index.assets.get(target.assetId);
+      if (asset === undefined) return false;
+      if (target.sensorId !== undefined && index.sensors.get(target.sensorId)?.assetId !== asset.id)
+        return false;
+      bus.emit("focus", target);
+      if (opts.fly === true) {
+        const at =
+          target.sensorId !== undefined ? index.sensors.get(target.sensorId)!.position : asset.position;
+        flyToPosition(viewer, at);
+      }
+      return true;
+    },
+  };
+  bus.on("focus", (f) => {
+    // A focused asset without a chosen sensor shows its first sensor on the map.
+    const id = f === undefined ? undefined : (f.sensorId ?? index.sensorsByAsset.get(f.assetId)?.[0]?.id);
     selMarker.select(id);
     if (id === undefined) info.hide();
     else info.show(id);
-    return true;
+  });
+  selectSensor = (id) => {
+    if (id === undefined) return ctx.focus(undefined);
+    const sensor = index.sensors.get(id);
+    return sensor !== undefined && ctx.focus({ assetId: sensor.assetId, sensorId: id });
   };
   sensors.onApplied((changed) => {
     info.refresh(changed);
@@ -110,33 +154,45 @@ export async function startApp(): Promise<App | undefined> {
 
   sensors.enqueueLatest(await loadLatest());
   sensors.flush();
-  const onMessage = (msg: LiveMessage) => {
-    if (msg.type === "readings") {
+  bus.on("live", (msg) => {
+    if (msg.type === "hello") skewMs = msg.serverTime - Date.now();
+    else if (msg.type === "readings") {
       status.countReadings(msg.r.length);
       sensors.enqueue(msg.r);
     } else if (msg.type === "gateway") {
       sensors.setGatewayState(msg.gatewayId, msg.state);
     }
-  };
+  });
   // After a reconnect, re-read the latest readings: frames sent while away are gone.
   let connectedBefore = false;
+  let downSince: number | undefined;
   const onState = (state: ConnectionState) => {
     status.setConnection(state);
-    if (state !== "live") return;
-    if (connectedBefore) void loadLatest().then((r) => sensors.enqueueLatest(r));
+    bus.emit("connection", state);
+    if (state !== "live") {
+      downSince ??= Date.now();
+      return;
+    }
+    if (connectedBefore) {
+      void loadLatest().then((r) => sensors.enqueueLatest(r));
+      bus.emit("reconnected", { downSinceMs: downSince ?? Date.now() });
+    }
+    downSince = undefined;
     connectedBefore = true;
   };
   // A socket refused before opening may mean the token stopped working: ask the API which.
   const live: LiveClient = new LiveClient(liveUrl(window.location, token()), {
-    message: onMessage,
+    message: (msg: LiveMessage) => bus.emit("live", msg),
     state: onState,
     refused: () =>
       void checkAccess().then((problem) => {
         if (problem === undefined) return;
         live.stop();
+        bus.emit("connection", "denied");
         denied(problem.problem);
       }),
   });
+  mountFeatures(ctx);
   live.start();
 
   // Ready once every static layer has been built and a frame has been drawn after that.
@@ -151,4 +207,24 @@ export async function startApp(): Promise<App | undefined> {
   });
   scene.requestRender();
   return { viewer, city, layer: sensors, hooks };
+}
+
+/** Feature modules, each rendering into its own region of index.html (core/app-context.ts). */
+function mountFeatures(ctx: AppContext): void {
+  void ctx;
+  // mountAlarmPanel(ctx);      — alarms/        (alarm list, ISA-18.2 states, operator actions, red cue)
+  // mountOverview(ctx);        — overview/      (district vital signs, incident closure, devices online)
+  // mountDetail(ctx);          — detail/        (asset detail, history chart, three.js bridge/pole)
+  // mountLayersAndSearch(ctx); — scene/         (domain/district layers, search, fly-to, LOD, BYO city)
+  // mountTimeline(ctx);        — time/          (replay slider, LIVE/REPLAY, data age)
+}
+
+/** Who the token is. A gateway without /api/session (older) is treated as the viewer role. */
+async function loadSession(): Promise<SessionInfo> {
+  try {
+    return await apiGet("api/session", sessionInfoSchema);
+  } catch (err) {
+    if (err instanceof ApiError) return { name: "?", role: "viewer", mode: "secure" };
+    throw err;
+  }
 }

@@ -26,6 +26,8 @@ export interface CityTwinHooks {
   framesRendered: number;
   /** Duration of the last scene render, ms. */
   lastFrameMs: number | undefined;
+  /** Per-feature probes (`registerProbe`): alarms, detail, timeline, layers, byo, … */
+  features: Record<string, unknown>;
 }
 
 declare global {
@@ -61,6 +63,7 @@ export function installHooks(deps: HookDeps): CityTwinHooks {
     select: (id) => deps.select(id),
     framesRendered: 0,
     lastFrameMs: undefined,
+    features: {},
   };
   let started = 0;
   deps.scene.preRender.addEventListener(() => {
@@ -72,4 +75,10 @@ export function installHooks(deps: HookDeps): CityTwinHooks {
   });
   window.__citytwin = hooks;
   return hooks;
+}
+
+/** Exposes a feature's read-only probe at `window.__citytwin.features[name]` (for browser tests). */
+export function registerProbe(name: string, probe: unknown): void {
+  const hooks = window.__citytwin;
+  if (hooks !== undefined) hooks.features[name] = probe;
 }

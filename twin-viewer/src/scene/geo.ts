@@ -36,3 +36,13 @@ export function frameDistrict(viewer: Viewer, city: CityModel): void {
   });
   viewer.scene.requestRender();
 }
+
+/** Flies to a point, looking down at 45° from 250 m (1.2 s). */
+export function flyToPosition(viewer: Viewer, p: LonLat | LonLatH): void {
+  const target = toCartesian(p);
+  viewer.camera.flyToBoundingSphere(new Cesium.BoundingSphere(target, 30), {
+    duration: 1.2,
+    offset: new Cesium.HeadingPitchRange(Cesium.Math.toRadians(20), Cesium.Math.toRadians(-45), 250),
+  });
+  viewer.scene.requestRender();
+}

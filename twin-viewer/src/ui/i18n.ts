@@ -1,4 +1,8 @@
-/** UI strings, Chinese by default with an English toggle. */
+/**
+ * UI strings, Chinese by default with an English toggle. The core strings live here; each feature
+ * module keeps its own table through `defineStrings` (one translator per module, both languages
+ * required by the type). `onLangChange` listeners re-render after `setLang`.
+ */
 export type Lang = "zh" | "en";
 
 const STRINGS = {
@@ -57,9 +61,29 @@ export function lang(): Lang {
   return current;
 }
 
+const listeners: ((next: Lang) => void)[] = [];
+
 export function setLang(next: Lang): void {
   current = next;
   document.documentElement.lang = next === "zh" ? "zh-CN" : "en";
+  for (const l of listeners) l(next);
+}
+
+/** Called after every language change (views re-render themselves). */
+export function onLangChange(listener: (next: Lang) => void): void {
+  listeners.push(listener);
+}
+
+export type Bilingual = { readonly zh: string; readonly en: string };
+
+/** A feature's own string table; returns its translator. */
+export function defineStrings<T extends Record<string, Bilingual>>(table: T): (key: keyof T) => string {
+  return (key) => table[key]![current];
+}
+
+/** Picks the current language's side of a { zh, en } pair (model labels, explanations). */
+export function pick(text: Bilingual): string {
+  return text[current];
 }
 
 export function t(key: StringKey): string {
