@@ -7,7 +7,8 @@ export default defineConfig({
     include: ["{model,edge,gateway,simulators,twin-viewer,test}/**/*.test.ts"],
     // test/chaos/: minutes long, run by `npm run test:chaos` (vitest.chaos.config.ts).
     // test/security/: `npm run test:security` (vitest.security.config.ts), writes its report.
-    exclude: ["**/node_modules/**", "**/dist/**", "test/chaos/**", "test/security/**"],
+    // test/browser/: `npm run test:browser` (vitest.browser.config.ts), one file at a time.
+    exclude: ["**/node_modules/**", "**/dist/**", "test/chaos/**", "test/security/**", "test/browser/**"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

@@ -16,12 +16,13 @@ import { SESSIONS_DIR, openSessionStore } from "./broker/persistence";
 import { OperatorAuthenticator, bearerToken } from "./auth/operators";
 import { isLoopbackHost, listenerTls } from "./config/load";
 import { TlsListener, serverTlsOptions } from "./tls";
-import { CityTwinError } from "@citytwin/model";
+import { CityTwinError, type ViewerConfig } from "@citytwin/model";
 import { checkBearer } from "./http/authorize";
 import { DetectionService } from "./detection/detection-service";
 import { HotStore } from "./hot-store/hot-store";
 import { CommandClient } from "./commands/client";
 import { AlarmRoutes } from "./http/alarm-routes";
+import { ViewerRoutes } from "./http/viewer-routes";
 import { CommandRoutes } from "./http/command-routes";
 import { Api } from "./http/api";
 import { HttpServer } from "./http/http-server";
@@ -297,6 +298,17 @@ export class Gateway {
           gateways.get(id);
         },
       }),
+      viewerRoutes: new ViewerRoutes({
+        registry,
+        hotStore,
+        influxV1: influx?.v1,
+        viewerConfig: viewerConfigOf(config),
+        assetsDir: config.viewer?.assetsDir,
+        auth: operators,
+        mode: config.mode,
+        logger: logger.child({ part: "http" }),
+        now,
+      }),
       logger: logger.child({ part: "http" }),
       now,
       auth: operators,
@@ -381,4 +393,11 @@ export class Gateway {
     r.journal?.close();
     await r.deadLetters.stop();
   }
+}
+
+/** The viewer's part of the `viewer:` section (without the gateway's `assetsDir`). */
+function viewerConfigOf(config: GatewayConfig): ViewerConfig {
+  if (config.viewer === undefined) return { drawModelBuildings: true, layers: [] };
+  const { assetsDir: _dir, ...viewer } = config.viewer;
+  return viewer;
 }

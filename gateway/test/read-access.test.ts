@@ -25,6 +25,9 @@ const READS = [
   "api/alarms",
   "api/incidents",
   "api/audit",
+  "api/session",
+  "api/replay?at=0",
+  "api/viewer-config",
 ];
 
 const get = (gw: TestGateway, path: string, token?: string) =>

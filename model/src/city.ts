@@ -153,6 +153,11 @@ export const cityModelSchema = z.object({
   assets: z.array(assetSchema),
   devices: z.array(deviceSchema),
   sensors: z.array(sensorSchema),
+  /**
+   * English for Chinese proper names used in `hierarchy` and `owner` (zh → en); a viewer in
+   * English shows the English name where there is one.
+   */
+  glossary: z.record(z.string(), z.string()).optional(),
 });
 export type CityModel = z.infer<typeof cityModelSchema>;
 export type Street = z.infer<typeof streetSchema>;

@@ -6,6 +6,8 @@
 import type { Primitive, Viewer } from "cesium";
 import type { CityModel, LiveMessage } from "@citytwin/model";
 import { Cesium } from "./cesium-global";
+import { mountAlarmPanel } from "./alarms/alarm-panel";
+import { mountOverview } from "./overview/overview-panel";
 import { AuthError, takeTokenFromFragment, token, type AuthProblem } from "./auth";
 import { sessionInfoSchema, type SessionInfo } from "@citytwin/model";
 import type { AppContext, AppEvents, Focus, TimeMode } from "./core/app-context";
@@ -22,9 +24,12 @@ import { SensorLayer } from "./sensors/sensor-layer";
 import { SelectionMarker } from "./sensors/selection-marker";
 import { installHooks, type CityTwinHooks } from "./test-hooks";
 import { byId } from "./ui/dom";
-import { lang, onLangChange, setLang, t } from "./ui/i18n";
-import { InfoPanel } from "./ui/info-panel";
+import { lang, onLangChange, setGlossary, setLang, t } from "./ui/i18n";
+import { mountDetail } from "./detail/mount-detail";
 import { LoginView } from "./ui/login";
+import { mountTimeline } from "./time/mount-timeline";
+import { mountByoCity } from "./scene/byo-city";
+import { mountLayersAndSearch } from "./tools/mount-tools";
 import { StatusBar } from "./ui/status-bar";
 import { TopBar } from "./ui/top-bar";
 
@@ -44,7 +49,7 @@ export async function startApp(): Promise<App | undefined> {
   const viewer = createViewer(byId("cesium"));
   const scene = viewer.scene;
   // Filled in once the city has loaded; the hooks and the language toggle may run before that.
-  const parts: { layer?: SensorLayer; panel?: InfoPanel; marker?: SelectionMarker } = {};
+  const parts: { layer?: SensorLayer; marker?: SelectionMarker } = {};
   let selectSensor: (id: string | undefined) => boolean = () => false;
   const hooks = installHooks({ scene, layer: () => parts.layer, select: (id) => selectSensor(id) });
 
@@ -57,7 +62,6 @@ export async function startApp(): Promise<App | undefined> {
       top.render(city);
       status.render();
       login.render();
-      parts.panel?.refresh();
       parts.marker?.refresh();
     },
   });
@@ -83,6 +87,7 @@ export async function startApp(): Promise<App | undefined> {
     hooks.error = (err as Error).message;
     throw err;
   }
+  setGlossary(city.glossary);
   top.render(city);
   underground.push(...addUndergroundLayer(scene.primitives, city));
   const layers: Primitive[] = [...addDistrictLayers(scene.primitives, city), ...underground];
@@ -98,8 +103,6 @@ export async function startApp(): Promise<App | undefined> {
   bus.on("time", (mode) => (timeMode = mode));
   onLangChange((next) => bus.emit("lang", next));
   let skewMs = 0;
-  const info = new InfoPanel(byId("panel"), sensors, city, () => ctx.focus(undefined));
-  parts.panel = info;
   const ctx: AppContext = {
     viewer,
     scene,
@@ -128,12 +131,12 @@ export async function startApp(): Promise<App | undefined> {
       return true;
     },
   };
+  let markedSensor: string | undefined;
   bus.on("focus", (f) => {
     // A focused asset without a chosen sensor shows its first sensor on the map.
     const id = f === undefined ? undefined : (f.sensorId ?? index.sensorsByAsset.get(f.assetId)?.[0]?.id);
+    markedSensor = id;
     selMarker.select(id);
-    if (id === undefined) info.hide();
-    else info.show(id);
   });
   selectSensor = (id) => {
     if (id === undefined) return ctx.focus(undefined);
@@ -141,8 +144,7 @@ export async function startApp(): Promise<App | undefined> {
     return sensor !== undefined && ctx.focus({ assetId: sensor.assetId, sensorId: id });
   };
   sensors.onApplied((changed) => {
-    info.refresh(changed);
-    if (info.selected !== undefined && changed.has(info.selected)) selMarker.refresh();
+    if (markedSensor !== undefined && changed.has(markedSensor)) selMarker.refresh();
   });
   const click = new Cesium.ScreenSpaceEventHandler(scene.canvas);
   click.setInputAction((ev: { position: { x: number; y: number } }) => {
@@ -152,12 +154,16 @@ export async function startApp(): Promise<App | undefined> {
   }, Cesium.ScreenSpaceEventType.LEFT_CLICK);
   frameDistrict(viewer, city);
 
-  sensors.enqueueLatest(await loadLatest());
+  const backfill = (readings: Awaited<ReturnType<typeof loadLatest>>) => {
+    for (const r of readings) status.noteTs(r.ts);
+    sensors.enqueueLatest(readings);
+  };
+  backfill(await loadLatest());
   sensors.flush();
   bus.on("live", (msg) => {
     if (msg.type === "hello") skewMs = msg.serverTime - Date.now();
     else if (msg.type === "readings") {
-      status.countReadings(msg.r.length);
+      status.countReadings(msg.r);
       sensors.enqueue(msg.r);
     } else if (msg.type === "gateway") {
       sensors.setGatewayState(msg.gatewayId, msg.state);
@@ -174,7 +180,7 @@ export async function startApp(): Promise<App | undefined> {
       return;
     }
     if (connectedBefore) {
-      void loadLatest().then((r) => sensors.enqueueLatest(r));
+      void loadLatest().then(backfill);
       bus.emit("reconnected", { downSinceMs: downSince ?? Date.now() });
     }
     downSince = undefined;
@@ -192,6 +198,8 @@ export async function startApp(): Promise<App | undefined> {
         denied(problem.problem);
       }),
   });
+  status.bind({ skewMs: () => skewMs, retryAt: () => live.retryAt, time: () => timeMode });
+  bus.on("time", () => status.render());
   mountFeatures(ctx);
   live.start();
 
@@ -212,11 +220,12 @@ export async function startApp(): Promise<App | undefined> {
 /** Feature modules, each rendering into its own region of index.html (core/app-context.ts). */
 function mountFeatures(ctx: AppContext): void {
   void ctx;
-  // mountAlarmPanel(ctx);      — alarms/        (alarm list, ISA-18.2 states, operator actions, red cue)
-  // mountOverview(ctx);        — overview/      (district vital signs, incident closure, devices online)
-  // mountDetail(ctx);          — detail/        (asset detail, history chart, three.js bridge/pole)
-  // mountLayersAndSearch(ctx); — scene/         (domain/district layers, search, fly-to, LOD, BYO city)
-  // mountTimeline(ctx);        — time/          (replay slider, LIVE/REPLAY, data age)
+  mountAlarmPanel(ctx);
+  mountOverview(ctx);
+  mountDetail(ctx);
+  mountLayersAndSearch(ctx);
+  mountTimeline(ctx);
+  void mountByoCity(ctx);
 }
 
 /** Who the token is. A gateway without /api/session (older) is treated as the viewer role. */

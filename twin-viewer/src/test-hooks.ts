@@ -5,6 +5,7 @@
  */
 import type { Scene } from "cesium";
 import type { Level } from "@citytwin/model";
+import { Cesium } from "./cesium-global";
 import type { SensorLayer } from "./sensors/sensor-layer";
 
 export interface CityTwinHooks {
@@ -26,6 +27,10 @@ export interface CityTwinHooks {
   framesRendered: number;
   /** Duration of the last scene render, ms. */
   lastFrameMs: number | undefined;
+  /** Turns the camera's heading by `deg` in place and requests a frame (benchmarks drive motion with it). */
+  turnCamera(deg: number): void;
+  /** Points the camera at a sensor from `rangeM` metres, 35° down, at once; false for an unknown id. */
+  viewSensor(sensorId: string, rangeM: number): boolean;
   /** Per-feature probes (`registerProbe`): alarms, detail, timeline, layers, byo, … */
   features: Record<string, unknown>;
 }
@@ -64,6 +69,22 @@ export function installHooks(deps: HookDeps): CityTwinHooks {
     framesRendered: 0,
     lastFrameMs: undefined,
     features: {},
+    viewSensor(id, rangeM) {
+      const point = deps.layer()?.point(id);
+      if (point === undefined) return false;
+      const cam = deps.scene.camera;
+      cam.lookAt(point.position, new Cesium.HeadingPitchRange(0, Cesium.Math.toRadians(-35), rangeM));
+      cam.lookAtTransform(Cesium.Matrix4.IDENTITY);
+      deps.scene.requestRender();
+      return true;
+    },
+    turnCamera(deg) {
+      const cam = deps.scene.camera;
+      cam.setView({
+        orientation: { heading: cam.heading + (deg * Math.PI) / 180, pitch: cam.pitch, roll: cam.roll },
+      });
+      deps.scene.requestRender();
+    },
   };
   let started = 0;
   deps.scene.preRender.addEventListener(() => {

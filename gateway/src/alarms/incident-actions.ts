@@ -1,5 +1,6 @@
 /**
- * Operator actions on incidents: dispatch (assign), handle, close (with a note), note.
+ * Operator actions on incidents: open for an alarm, dispatch (assign), handle, close (with a
+ * note), note.
  * Checks: see access.ts; the state rules are IncidentBook's (incidents.ts). Every action
  * runs the same way (`incidentAction`): role and argument checks, find, change, audit, push.
  */
@@ -83,4 +84,40 @@ export function noteIncident(
     core.incidents.note(i, who.name, note, now);
     return ok({ action: "incident_note", detail: note.length > 200 ? `${note.slice(0, 200)}…` : note });
   });
+}
+
+/**
+ * An operator opens an incident for an alarm: the alarm joins its asset's open incident, or a
+ * new one is opened (audited `incident_open` either way; the alarm's `incidentId` is set and
+ * both changes are pushed). An alarm already in an open incident answers that incident, unchanged.
+ */
+export function openIncidentForAlarm(
+  core: AlarmCore,
+  alarmId: string,
+  who: Principal,
+  now: number,
+): ActionResult<Incident> {
+  const bad = authorize(who, core.cfg.operatorRoles, "open incidents");
+  if (bad) return bad;
+  const a = core.book.get(alarmId);
+  if (a === undefined) return fail("NOT_FOUND", `no alarm ${alarmId}`);
+  const current = a.incidentId === undefined ? undefined : core.incidents.get(a.incidentId);
+  if (current !== undefined && current.state !== "closed") return ok(current);
+  let incident = core.incidents.openFor([a.assetId]);
+  const joined = incident !== undefined;
+  if (incident !== undefined) core.incidents.join(incident, a, now);
+  else incident = core.incidents.open(a, now);
+  audit(
+    core,
+    who,
+    now,
+    "incident_open",
+    incident.id,
+    `alarm ${a.id} (${a.level}) on ${a.assetId}${joined ? ", joined the open incident" : ""}`,
+  );
+  a.incidentId = incident.id;
+  a.updatedAt = now;
+  core.alarmChanged(a, { operator: true });
+  core.incidentChanged(incident);
+  return ok(incident);
 }

@@ -118,6 +118,12 @@ export class AlarmManager {
       alarmOps.setMaintenance(this.core, assetId, on, who, reason, this.now(), this.opts.knownAsset),
     );
   }
+  /** Opens an incident for the alarm, or joins its asset's open one (incident-actions.ts). */
+  openIncident(alarmId: string, who: Principal): Promise<ActionResult<Incident>> {
+    return this.act("incident_open", who, () =>
+      incidentOps.openIncidentForAlarm(this.core, alarmId, who, this.now()),
+    );
+  }
   dispatchIncident(id: string, who: Principal, assignee: string): Promise<ActionResult<Incident>> {
     return this.act("incident_dispatch", who, () =>
       incidentOps.dispatchIncident(this.core, id, who, assignee, this.now()),

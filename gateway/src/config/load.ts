@@ -4,7 +4,7 @@
  * names the file, the path and the line, e.g.
  * `gateway.yaml: influx.v2.tokenEnv (line 12:15): environment variable INFLUX_TOKEN is not set`.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { CityTwinError } from "@citytwin/model";
@@ -188,6 +188,9 @@ export function loadGatewayConfig(
       ["http", "tls", "requestCert"],
       "mutual TLS is for MQTT only (the shared tls.requestCert applies to MQTT)",
     );
+  const assetsDir = cfg.viewer?.assetsDir === undefined ? undefined : resolve(base, cfg.viewer.assetsDir);
+  if (assetsDir !== undefined && statSync(assetsDir, { throwIfNoEntry: false })?.isDirectory() !== true)
+    at(["viewer", "assetsDir"], `${assetsDir} is not a directory`);
   if (errors.length > 0) fail(errors);
 
   return {
@@ -212,6 +215,7 @@ export function loadGatewayConfig(
       journal: { ...cfg.ingest.journal, dir: journalDir(base, cfg) },
     },
     influx,
+    viewer: cfg.viewer === undefined ? undefined : { ...cfg.viewer, assetsDir },
   };
 }
 

@@ -1,10 +1,10 @@
 /**
  * Gateway config file, YAML, `version: 1`. See gateway/README.md "Configuration" for the
- * reference. Paths (`city`, `http.staticDir`, `ingest.deadLetterFile`, `ingest.journal.dir`,
+ * reference. Paths (`city`, `http.staticDir`, `viewer.assetsDir`, `ingest.deadLetterFile`, `ingest.journal.dir`,
  * `alarms.stateDir`, the `tls` files) are relative to the config file. Secrets never appear here: InfluxDB credentials are named by environment
  * variable (`tokenEnv`, `usernameEnv`, `passwordEnv`), gateway secrets are scrypt hashes.
  */
-import { MAX_TELEMETRY_BYTES, roleSchema, segmentIdSchema } from "@citytwin/model";
+import { MAX_TELEMETRY_BYTES, roleSchema, segmentIdSchema, viewerConfigSchema } from "@citytwin/model";
 import { z } from "zod";
 import { SECRET_HASH } from "./secret";
 
@@ -135,6 +135,12 @@ const tlsSchema = z
   })
   .strict();
 
+/**
+ * What the twin viewer shows (GET /api/viewer-config, docs/viewer.md "Bring your own city"):
+ * the model's ViewerConfig plus `assetsDir`, a directory served open at /city-assets/.
+ */
+const viewerSchema = viewerConfigSchema.extend({ assetsDir: z.string().min(1).optional() }).strict();
+
 export const gatewayConfigSchema = z
   .object({
     version: z.literal(1),
@@ -253,6 +259,7 @@ export const gatewayConfigSchema = z
       })
       .strict()
       .prefault({}),
+    viewer: viewerSchema.optional(),
   })
   .strict();
 

@@ -2,6 +2,8 @@
  * Recent history per sensor in fixed-size rings of typed arrays (ts and value as Float64,
  * quality and level as Uint8). Append is O(1) and allocates nothing once a sensor's ring
  * exists (rings are created on a sensor's first reading, so unused sensors cost nothing).
+ * `atOrBefore` (replay) binary-searches a ring whose held points are in time order (the common
+ * case) and scans one that holds an out-of-order point, so it stays correct for late data.
  * A null value is stored as NaN. `latest` follows the newest source timestamp, so a late
  * replay of old data lands in the ring without overwriting a newer latest value.
  * Single writer (the ingest worker); readers (HTTP, live push) run on the same thread.
@@ -30,13 +32,33 @@ class Ring {
   readonly ts: Float64Array;
   readonly values: Float64Array;
   readonly quality: Uint8Array;
+  readonly level: Uint8Array;
   /** Next write position. */
   head = 0;
   size = 0;
+  /** Points ever appended; the newest has sequence number appends - 1. */
+  appends = 0;
+  /** Timestamp of the newest appended point (by append order). */
+  lastTs = -Infinity;
+  /** Sequence number of the last point older than its predecessor (-Infinity: none). */
+  lastDisorder = -Infinity;
   constructor(capacity: number) {
     this.ts = new Float64Array(capacity);
     this.values = new Float64Array(capacity);
     this.quality = new Uint8Array(capacity);
+    this.level = new Uint8Array(capacity);
+  }
+
+  /** Physical slot of the i-th oldest held point. */
+  slot(i: number): number {
+    const start = this.size < this.ts.length ? 0 : this.head;
+    const at = start + i;
+    return at >= this.ts.length ? at - this.ts.length : at;
+  }
+
+  /** True while every held point is at or after its predecessor (the disorder pair has left). */
+  inOrder(): boolean {
+    return this.lastDisorder - 1 < this.appends - this.size;
   }
 }
 
@@ -67,16 +89,21 @@ export class HotStore {
     }
     const v = value === null ? NaN : value;
     const q = QUALITY_CODE[quality];
+    const l = LEVEL_CODE[level];
+    if (ts < ring.lastTs) ring.lastDisorder = ring.appends;
+    ring.lastTs = ts;
     ring.ts[ring.head] = ts;
     ring.values[ring.head] = v;
     ring.quality[ring.head] = q;
+    ring.level[ring.head] = l;
+    ring.appends++;
     ring.head = ring.head + 1 === this.capacity ? 0 : ring.head + 1;
     if (ring.size < this.capacity) ring.size++;
     if (ts >= (this.latestTs[index] ?? -1)) {
       this.latestTs[index] = ts;
       this.latestValue[index] = v;
       this.latestQuality[index] = q;
-      this.latestLevel[index] = LEVEL_CODE[level];
+      this.latestLevel[index] = l;
     }
   }
 
@@ -101,6 +128,7 @@ export class HotStore {
   oldestTs(index: number): number | undefined {
     const ring = this.rings[index];
     if (ring === undefined || ring.size === 0) return undefined;
+    if (ring.inOrder()) return ring.ts[ring.slot(0)];
     let min = Infinity;
     for (let i = 0; i < ring.size; i++) min = Math.min(min, ring.ts[i] ?? Infinity);
     return min;
@@ -125,5 +153,58 @@ export class HotStore {
     }
     if (!sorted) out.sort((a, b) => a[0] - b[0]);
     return out;
+  }
+
+  /**
+   * The sensor's newest point with ts ≤ t (the later appended one on equal ts), or undefined.
+   * O(log n) for an in-order ring, O(n) while it holds an out-of-order point.
+   */
+  atOrBefore(index: number, t: number): LatestPoint | undefined {
+    const ring = this.rings[index];
+    if (ring === undefined || ring.size === 0) return undefined;
+    let found = -1;
+    if (ring.inOrder()) {
+      let lo = 0;
+      let hi = ring.size - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((ring.ts[ring.slot(mid)] ?? Infinity) <= t) {
+          found = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      if (found >= 0) found = ring.slot(found);
+    } else {
+      let best = -Infinity;
+      for (let i = 0; i < ring.size; i++) {
+        const at = ring.slot(i);
+        const ts = ring.ts[at] ?? Infinity;
+        if (ts <= t && ts >= best) {
+          best = ts;
+          found = at;
+        }
+      }
+    }
+    if (found < 0) return undefined;
+    const v = ring.values[found] ?? NaN;
+    return {
+      ts: ring.ts[found] ?? 0,
+      value: Number.isNaN(v) ? null : v,
+      quality: QUALITIES[ring.quality[found] ?? 0] ?? "good",
+      level: LEVELS[ring.level[found] ?? 0] ?? "normal",
+    };
+  }
+
+  /**
+   * The earliest instant from which the store holds every sensor's data: the latest of the
+   * per-sensor oldest held timestamps (undefined when no sensor has data).
+   */
+  hotFrom(): number | undefined {
+    let from: number | undefined;
+    for (let i = 0; i < this.sensorCount; i++) {
+      const oldest = this.oldestTs(i);
+      if (oldest !== undefined && (from === undefined || oldest > from)) from = oldest;
+    }
+    return from;
   }
 }

@@ -10,6 +10,7 @@
  *   POST /api/alarms/{id}/unshelve
  *   POST /api/alarms/{id}/out-of-service   {reason}
  *   POST /api/alarms/{id}/return-to-service
+ *   POST /api/alarms/{id}/incident                           Incident (opens, or joins the asset's)
  *   POST /api/assets/{id}/maintenance      {on, reason?}
  *   GET  /api/incidents?state=&asset=&open=1&limit=          { incidents }
  *   GET  /api/incidents/{id}                                 Incident
@@ -166,6 +167,8 @@ export class AlarmRoutes {
         return run(reasonRequestSchema, (b) => m.outOfService(id, who, b.reason));
       case "alarms/return-to-service":
         return run(emptySchema, () => m.returnToService(id, who));
+      case "alarms/incident":
+        return run(emptySchema, () => m.openIncident(id, who));
       case "assets/maintenance":
         return run(maintenanceSchema, (b) => m.setMaintenance(id, b.on, who, b.reason));
       case "incidents/dispatch":

@@ -8,6 +8,7 @@
  *   /api/alarms…, /api/incidents…, /api/assets/{id}/maintenance, /api/audit: ./alarm-routes.ts
  *   POST /api/gateways/{id}/commands/{name}: ./command-routes.ts
  *   POST /api/provision, /api/provisioning-keys, /api/gateways/{id}/{revoke,rotate}: ./security-routes.ts
+ *   /api/session, /api/replay, /api/viewer-config, /city-assets/…: ./viewer-routes.ts
  *   GET /metrics                      Prometheus text format
  *   GET /healthz                      { ok: true, ... }
  *   GET /*                            static files from http.staticDir
@@ -34,6 +35,7 @@ import type { AlarmRoutes } from "./alarm-routes";
 import { authorizeMetrics, authorizeRead, type SecurityMode } from "./authorize";
 import type { CommandRoutes } from "./command-routes";
 import type { SecurityRoutes } from "./security-routes";
+import type { ViewerRoutes } from "./viewer-routes";
 import { acceptsGzip, sendError, sendJson } from "./respond";
 import { serveStatic } from "./static-files";
 
@@ -53,6 +55,8 @@ export interface ApiDeps {
   commandRoutes?: CommandRoutes;
   /** Provisioning, key issue, revocation, rotation (./security-routes.ts; own auth). */
   securityRoutes?: SecurityRoutes;
+  /** Session, replay, viewer config and the open /city-assets/ files (./viewer-routes.ts). */
+  viewerRoutes?: ViewerRoutes;
   logger: Logger;
   now: () => number;
   health: () => Record<string, unknown>;
@@ -82,6 +86,7 @@ export class Api {
       return;
     if (this.deps.securityRoutes !== undefined && (await this.deps.securityRoutes.handle(req, res, url)))
       return;
+    if (this.deps.viewerRoutes !== undefined && (await this.deps.viewerRoutes.handle(req, res, url))) return;
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("allow", "GET, HEAD");
       return sendError(res, 405, "METHOD_NOT_ALLOWED", `${req.method ?? "?"} is not allowed`);

@@ -33,6 +33,7 @@ export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   ".txt": "text/plain; charset=utf-8",
   ".xml": "application/xml",
   ".b3dm": "application/octet-stream",
+  ".geojson": "application/geo+json",
   ".terrain": "application/vnd.quantized-mesh",
 };
 

@@ -18,7 +18,7 @@ export function influxqlIdent(s: string): string {
 }
 
 interface QueryResponse {
-  results?: { error?: string; series?: { columns: string[]; values: unknown[][] }[] }[];
+  results?: { error?: string; series?: V1Series[] }[];
   error?: string;
 }
 
@@ -30,10 +30,27 @@ export async function queryV1History(
   to: number,
   limit: number,
 ): Promise<HistoryPoint[]> {
-  const rp = target.retentionPolicy === undefined ? "" : `${influxqlIdent(target.retentionPolicy)}.`;
+  const rp = rpPrefix(target);
   const q =
     `SELECT "value", "quality" FROM ${rp}${influxqlIdent(measurement)} WHERE "sensor" = ${influxqlString(sensorId)}` +
     ` AND time >= ${Math.trunc(from)}ms AND time <= ${Math.trunc(to)}ms ORDER BY time ASC LIMIT ${limit}`;
+  const series = (await runV1Query(target, q))[0];
+  if (series === undefined) return [];
+  const ti = series.columns.indexOf("time");
+  const vi = series.columns.indexOf("value");
+  const qi = series.columns.indexOf("quality");
+  return series.values.map((row) => [Number(row[ti]), numberOrNull(row[vi]), qualityOf(row[qi])]);
+}
+
+export interface V1Series {
+  name?: string;
+  tags?: Record<string, string>;
+  columns: string[];
+  values: unknown[][];
+}
+
+/** Runs one InfluxQL statement (epoch=ms); its series, or a CityTwinError INFLUX_QUERY. */
+export async function runV1Query(target: InfluxV1Resolved, q: string): Promise<V1Series[]> {
   const u = new URL("/query", target.url);
   u.searchParams.set("db", target.database);
   u.searchParams.set("epoch", "ms");
@@ -50,16 +67,19 @@ export async function queryV1History(
   }
   const result = body.results?.[0];
   if (result?.error !== undefined) throw new CityTwinError("INFLUX_QUERY", `InfluxQL error: ${result.error}`);
-  const series = result?.series?.[0];
-  if (series === undefined) return [];
-  const ti = series.columns.indexOf("time");
-  const vi = series.columns.indexOf("value");
-  const qi = series.columns.indexOf("quality");
-  return series.values.map((row) => {
-    const v = row[vi];
-    const q = row[qi];
-    const quality: Quality =
-      typeof q === "string" && (QUALITIES as readonly string[]).includes(q) ? (q as Quality) : "good";
-    return [Number(row[ti]), typeof v === "number" ? v : null, quality];
-  });
+  return result?.series ?? [];
+}
+
+/** `<rp>.` prefix for measurement names, empty without a retention policy. */
+export function rpPrefix(target: InfluxV1Resolved): string {
+  return target.retentionPolicy === undefined ? "" : `${influxqlIdent(target.retentionPolicy)}.`;
+}
+
+export function numberOrNull(v: unknown): number | null {
+  return typeof v === "number" ? v : null;
+}
+
+/** A stored quality string, "good" for anything unknown. */
+export function qualityOf(q: unknown): Quality {
+  return typeof q === "string" && (QUALITIES as readonly string[]).includes(q) ? (q as Quality) : "good";
 }

@@ -12,7 +12,8 @@ import { killAll } from "./child";
 import { keepJson, rel, writeFormatted, type Ctx } from "./context";
 import { loadAvg, suiteMachine } from "./machine";
 import { renderSuite } from "./render";
-import { estimateS, RUNNERS, TITLES } from "./stages";
+import { RUNNERS } from "./runners";
+import { estimateS, TITLES } from "./stages";
 import { STAGES, type Section, type StageId, type SuiteReport } from "./types";
 
 const USAGE = `Usage: npm run bench -- [options]                      (docs/benchmarks.md)

@@ -21,14 +21,22 @@ export const TITLES: Record<StageId, string> = {
   edge: "Edge agent footprint",
   detect: "Detector throughput",
   scaling: "Scaling curve: the city-scale load generator",
+  viewer: "Twin viewer: frame time at 100k live sensors",
 };
 
 /** Rough stage durations (s) for the ETA. */
 export function estimateS(id: StageId, quick: boolean, sensors?: number[]): number {
   if (quick)
-    return { broker: 50, ingest: 40, edge: 30, detect: 25, scaling: 25 * ((sensors?.length ?? 2) + 1) }[id];
+    return {
+      broker: 50,
+      ingest: 40,
+      edge: 30,
+      detect: 25,
+      scaling: 25 * ((sensors?.length ?? 2) + 1),
+      viewer: 40,
+    }[id];
   const scaling = (sensors ?? [1000, 10000, 100000, 1000000]).reduce((s, n) => s + 90 + n / 2500, 120);
-  return { broker: 200, ingest: 300, edge: 220, detect: 90, scaling }[id];
+  return { broker: 200, ingest: 300, edge: 220, detect: 90, scaling, viewer: 150 }[id];
 }
 
 const readFileSafe = (f: string) => {
@@ -39,7 +47,7 @@ const readFileSafe = (f: string) => {
   }
 };
 
-const section = (id: StageId): Section => ({
+export const section = (id: StageId): Section => ({
   id,
   title: TITLES[id],
   runs: [],
@@ -49,11 +57,11 @@ const section = (id: StageId): Section => ({
   plots: [],
 });
 
-const failed = (s: Section, run: CommandRun, what: string) => {
+export const failed = (s: Section, run: CommandRun, what: string) => {
   s.markdown.push(`**Not measured**: ${what} (${run.error ?? "no JSON written"}).`, ``);
 };
 
-const cmdLine = (run: CommandRun) =>
+export const cmdLine = (run: CommandRun) =>
   `Command: \`${run.command}\` · raw JSON: ${run.json === null ? "none (the run failed)" : `[\`${run.json}\`](${run.json.replace(/^.*?benchmarks\//, "benchmarks/")})`}`;
 
 // ---------------------------------------------------------------------------------------------
@@ -626,11 +634,3 @@ export async function scaling(ctx: Ctx): Promise<Section> {
   };
   return s;
 }
-
-export const RUNNERS: Record<StageId, (ctx: Ctx) => Promise<Section>> = {
-  broker,
-  ingest,
-  edge,
-  detect,
-  scaling,
-};

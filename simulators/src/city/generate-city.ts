@@ -10,6 +10,7 @@ import { planInventory, GATEWAY_EAST, GATEWAY_WEST, type SmartPoles } from "./as
 import { BRIDGE_DECK_HEIGHT_M, BRIDGE_SPAN_COUNT } from "./bridge-sensors";
 import { RIVER_NAME, planLayout, type XY } from "./layout";
 import { planNetworks } from "./networks";
+import { GLOSSARY_EN } from "./names";
 
 export const DEFAULT_SEED = 42;
 export const BINHU_CENTER: LonLat = [117.29, 31.735];
@@ -73,6 +74,7 @@ export function generateCity(options: GenerateCityOptions = {}): CityModel {
     schema: "citytwin.city/v1",
     seed,
     tenant: TENANT,
+    glossary: { ...GLOSSARY_EN },
     city: { name: "Hefei", nameZh: "合肥市", adcode: "340100" },
     district: {
       name: "Baohe District (Binhu New Area)",

@@ -75,6 +75,41 @@ export const PERSON_NAMES = [
   "林涛",
 ] as const;
 
+/**
+ * English for the Chinese proper names the model uses in hierarchy and owner fields (the
+ * city model's `glossary`, zh → en), so an English screen shows no Chinese text. Person names
+ * in Hanyu Pinyin, family name first.
+ */
+export const GLOSSARY_EN: Readonly<Record<string, string>> = {
+  合肥市: "Hefei",
+  包河区: "Baohe District",
+  徽园社区: "Huiyuan Community",
+  云谷社区: "Yungu Community",
+  滨湖世纪社区: "Binhu Century Community",
+  方兴社区: "Fangxing Community",
+  合肥燃气集团: "Hefei Gas Group",
+  合肥供水集团: "Hefei Water Supply Group",
+  合肥排水公司: "Hefei Drainage Company",
+  合肥市市政设施管理处: "Hefei Municipal Facilities Administration",
+  包河区城管局: "Baohe District Urban Management Bureau",
+  张伟: "Zhang Wei",
+  王芳: "Wang Fang",
+  李娜: "Li Na",
+  刘洋: "Liu Yang",
+  陈静: "Chen Jing",
+  杨磊: "Yang Lei",
+  赵敏: "Zhao Min",
+  黄强: "Huang Qiang",
+  周婷: "Zhou Ting",
+  吴军: "Wu Jun",
+  徐丽: "Xu Li",
+  孙浩: "Sun Hao",
+  胡杰: "Hu Jie",
+  朱琳: "Zhu Lin",
+  高峰: "Gao Feng",
+  林涛: "Lin Tao",
+};
+
 /** `name` cycled with a numeric suffix once the list runs out (bigger scales). */
 export function nthName(list: readonly StreetName[], i: number): StreetName {
   const base = list[i % list.length] ?? { zh: "路", en: "Road" };

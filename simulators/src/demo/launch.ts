@@ -47,6 +47,8 @@ export interface PlatformOptions {
   signal?: AbortSignal;
   /** Lets a test adjust the generated edge configs before the agents start. */
   beforeEdgeStart?: (edgeConfigFiles: string[]) => void;
+  /** The gateway config's `viewer:` section (base map, bring-your-own-city layers, assetsDir). */
+  viewer?: Record<string, unknown>;
 }
 
 export interface OperatorTokens {
@@ -240,6 +242,7 @@ async function gatewayConfigFor(
     operators,
     alarms: { stateDir },
     ...(Object.keys(influx).length > 0 ? { influx } : {}),
+    ...(opts.viewer === undefined ? {} : { viewer: opts.viewer }),
   };
 }
 

@@ -29,6 +29,8 @@ export class LiveClient {
   /** Frames and tuples that did not match the contract (dropped, never thrown). */
   rejectedFrames = 0;
   droppedReadings = 0;
+  /** When the next connection attempt starts (ms, Date.now clock); undefined while none is planned. */
+  retryAt: number | undefined;
   private ws: WebSocket | undefined;
   private backoffMs = MIN_BACKOFF_MS;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -56,6 +58,7 @@ export class LiveClient {
     const ws = new WebSocket(this.url);
     this.ws = ws;
     let opened = false;
+    this.retryAt = undefined;
     ws.onopen = () => {
       opened = true;
       this.backoffMs = MIN_BACKOFF_MS;
@@ -76,9 +79,10 @@ export class LiveClient {
       this.ws = undefined;
       if (!opened) this.handlers.refused?.();
       if (this.stopped) return;
-      this.handlers.state("reconnecting");
       const delay = this.backoffMs * (0.8 + Math.random() * 0.4);
       this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+      this.retryAt = Date.now() + delay;
+      this.handlers.state("reconnecting");
       this.timer = setTimeout(() => this.connect("reconnecting"), delay);
     };
   }

@@ -6,6 +6,7 @@
 import type { GeometryInstance, Primitive, PrimitiveCollection } from "cesium";
 import type { Bridge, CityModel, LonLatH } from "@citytwin/model";
 import { Cesium } from "../cesium-global";
+import { tagDomain } from "../tools/domain-primitives";
 import { pathToCartesians, toCartesian } from "./geo";
 import { BRIDGE_COLOR, BUILDING_ALPHA, BUILDING_COLORS, GROUND_COLORS, POLE_COLOR } from "./palette";
 
@@ -75,6 +76,13 @@ export function groundPrimitive(city: CityModel): Primitive {
   return surfacePrimitive(instances, false, true);
 }
 
+const buildingPrimitives = new Set<Primitive>();
+
+/** The generated buildings drawn so far (a bring-your-own-city layer may replace them: ./byo-city.ts). */
+export function modelBuildings(): Primitive[] {
+  return [...buildingPrimitives].filter((p) => !p.isDestroyed());
+}
+
 export function buildingsPrimitive(city: CityModel): Primitive {
   const vertexFormat = Cesium.PerInstanceColorAppearance.VERTEX_FORMAT;
   const instances = city.buildings.map(
@@ -90,7 +98,9 @@ export function buildingsPrimitive(city: CityModel): Primitive {
         attributes: { color: colorAttr(BUILDING_COLORS[b.use], BUILDING_ALPHA) },
       }),
   );
-  return surfacePrimitive(instances, true, false);
+  const primitive = surfacePrimitive(instances, true, false);
+  buildingPrimitives.add(primitive);
+  return primitive;
 }
 
 function deckHeight(deck: readonly LonLatH[]): number {
@@ -113,7 +123,7 @@ function pierPoints(bridge: Bridge): LonLatH[] {
   return out;
 }
 
-/** Bridge decks (extruded corridors) and poles/piers (vertical lines): two primitives. */
+/** Bridge decks (extruded corridors), piers and poles (vertical lines), tagged by domain. */
 export function structurePrimitives(city: CityModel): Primitive[] {
   const decks = city.bridges.map((bridge) => {
     const h = deckHeight(bridge.deck);
@@ -129,8 +139,10 @@ export function structurePrimitives(city: CityModel): Primitive[] {
       attributes: { color: colorAttr(BRIDGE_COLOR) },
     });
   });
-  const lines: GeometryInstance[] = [];
+  const piers: GeometryInstance[] = [];
+  const poles: GeometryInstance[] = [];
   const vertical = (
+    lines: GeometryInstance[],
     id: string,
     p: LonLatH | readonly [number, number],
     top: number,
@@ -151,15 +163,23 @@ export function structurePrimitives(city: CityModel): Primitive[] {
     );
   for (const bridge of city.bridges) {
     for (const [i, p] of pierPoints(bridge).entries())
-      vertical(`${bridge.id}#pier${i}`, p, p[2], BRIDGE_COLOR, 5);
+      vertical(piers, `${bridge.id}#pier${i}`, p, p[2], BRIDGE_COLOR, 5);
   }
   for (const asset of city.assets) {
     if (asset.type !== "SPL") continue;
-    vertical(asset.id, asset.position, Math.max(asset.position[2], POLE_DEFAULT_HEIGHT), POLE_COLOR, 2);
+    vertical(
+      poles,
+      asset.id,
+      asset.position,
+      Math.max(asset.position[2], POLE_DEFAULT_HEIGHT),
+      POLE_COLOR,
+      2,
+    );
   }
   const out: Primitive[] = [];
-  if (decks.length > 0) out.push(surfacePrimitive(decks, false, false));
-  if (lines.length > 0) out.push(linePrimitive(lines));
+  if (decks.length > 0) out.push(tagDomain(surfacePrimitive(decks, false, false), "bridge"));
+  if (piers.length > 0) out.push(tagDomain(linePrimitive(piers), "bridge"));
+  if (poles.length > 0) out.push(tagDomain(linePrimitive(poles), "pole"));
   return out;
 }
 

@@ -3,9 +3,11 @@
  * node shafts (valve chambers, manholes, wells) as vertical lines from the node up to ground.
  * Pipes run under streets, so they also draw where depth testing fails (`depthFailAppearance`):
  * in underground mode they show through roads and buildings; outside it the layer is hidden.
+ * One primitive per network, tagged with its domain for the layer toggles.
  */
 import type { GeometryInstance, Primitive, PrimitiveCollection } from "cesium";
-import type { CityModel } from "@citytwin/model";
+import type { CityModel, Network } from "@citytwin/model";
+import { tagDomain } from "../tools/domain-primitives";
 import { Cesium } from "../cesium-global";
 import { pathToCartesians, toCartesian } from "./geo";
 import { NETWORK_COLORS } from "./palette";
@@ -43,27 +45,38 @@ function line(
   });
 }
 
+/** One primitive per network (gas, water, drainage) so each can be hidden on its own. */
 export function addUndergroundLayer(primitives: PrimitiveCollection, city: CityModel): Primitive[] {
-  const instances: GeometryInstance[] = [];
+  const byNetwork = new Map<Network, GeometryInstance[]>();
+  const add = (network: Network, instance: GeometryInstance) => {
+    const list = byNetwork.get(network) ?? [];
+    list.push(instance);
+    byNetwork.set(network, list);
+  };
   for (const pipe of city.pipes) {
-    instances.push(
+    add(
+      pipe.network,
       line(pipe.id, pathToCartesians(pipe.path), NETWORK_COLORS[pipe.network], pipeWidth(pipe.diameterMm)),
     );
   }
   for (const node of city.nodes) {
     if (node.kind === "junction" || node.position[2] >= 0) continue;
     const shaft = [toCartesian(node.position), toCartesian(node.position, 0)];
-    instances.push(line(node.id, shaft, NETWORK_COLORS[node.network], 2, 0.7));
+    add(node.network, line(node.id, shaft, NETWORK_COLORS[node.network], 2, 0.7));
   }
-  if (instances.length === 0) return [];
-  const primitive = new Cesium.Primitive({
-    geometryInstances: instances,
-    appearance: new Cesium.PolylineColorAppearance({ translucent: true }),
-    depthFailAppearance: new Cesium.PolylineColorAppearance({ translucent: true }),
-    asynchronous: false,
-    allowPicking: false,
-    releaseGeometryInstances: true,
-  });
-  primitives.add(primitive);
-  return [primitive];
+  const out: Primitive[] = [];
+  for (const [network, instances] of byNetwork) {
+    const primitive = new Cesium.Primitive({
+      geometryInstances: instances,
+      appearance: new Cesium.PolylineColorAppearance({ translucent: true }),
+      depthFailAppearance: new Cesium.PolylineColorAppearance({ translucent: true }),
+      asynchronous: false,
+      allowPicking: false,
+      releaseGeometryInstances: true,
+    });
+    tagDomain(primitive, network);
+    primitives.add(primitive);
+    out.push(primitive);
+  }
+  return out;
 }

@@ -40,6 +40,11 @@ const DIM = Object.fromEntries(
 export const NO_DATA_LOOK = look(NO_DATA_CSS, 7);
 export const OFFLINE_LOOK = look(OFFLINE_CSS, 7);
 
+/** Orange and red: a sensor that keeps its own point even when its area is clustered. */
+export function isAlarmLevel(level: Level): boolean {
+  return level === "orange" || level === "red";
+}
+
 /**
  * Good and uncertain readings show their level colour; stale and bad ones, and null values, a
  * dimmed level colour (the last known level, no longer trusted).

@@ -89,3 +89,15 @@ export function pick(text: Bilingual): string {
 export function t(key: StringKey): string {
   return STRINGS[key][current];
 }
+
+let glossary: Readonly<Record<string, string>> = {};
+
+/** The city model's zh → en names for hierarchy and owner fields (CityModel.glossary). */
+export function setGlossary(g: Readonly<Record<string, string>> | undefined): void {
+  glossary = g ?? {};
+}
+
+/** A proper name from the model (district, community, organisation, person) in the current language. */
+export function localName(zh: string): string {
+  return current === "en" ? (glossary[zh] ?? zh) : zh;
+}

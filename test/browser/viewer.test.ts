@@ -19,12 +19,13 @@ import {
   sensorKind,
   type CityModel,
   type LatestReading,
+  type Level,
 } from "@citytwin/model";
-import { startStaticApiServer, type StaticApiServer } from "./support/static-api-server";
+import { startStaticApiServer, type StaticApiServer } from "../support/static-api-server";
 import { generateCity, SignalEngine } from "@citytwin/simulators";
-import { isLocalUrl, launchChromium } from "./support/browser";
+import { isLocalUrl, launchChromium } from "../support/browser";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const OUT = join(ROOT, "test-output");
 const WAIT_MS = 90_000;
 const TOKEN = "ops-wall.viewer-test-secret";
@@ -42,6 +43,20 @@ function engineLatest(city: CityModel, ts = Date.now()): LatestReading[] {
       level: levelFor(sensorKind(s.kind)?.thresholds, value),
     };
   });
+}
+
+/** Broadcasts a fresh reading for `sensorId` every 500 ms until stopped (a device that keeps reporting). */
+function keepReporting(
+  server: StaticApiServer,
+  sensorId: string,
+  value: number,
+  level: Level,
+): { stop(): void } {
+  const send = () =>
+    server.broadcast({ type: "readings", r: [[sensorId, Date.now(), value, "good", level]] });
+  send();
+  const timer = setInterval(send, 500);
+  return { stop: () => clearInterval(timer) };
 }
 
 const hooks = <T>(page: Page, fn: (h: NonNullable<Window["__citytwin"]>) => T): Promise<T> =>
@@ -116,31 +131,39 @@ describe("twin viewer", () => {
 
   it("recolours a gas sensor from normal to red when a live frame raises it", async () => {
     const colorOf = () => page.evaluate((id) => window.__citytwin?.colorOf(id), target.id);
-    expect(await colorOf()).toBe(LEVEL_LABELS.normal.css);
     await server.waitForLiveClients(1, WAIT_MS);
     await expect
       .poll(() => page.textContent("[data-testid=connection]"), { timeout: WAIT_MS })
       .toMatch(/实时|LIVE/);
+    // The device keeps reporting, as a real one does (a reading older than 3× its interval is
+    // drawn stale): first a normal methane level, then a red one.
+    const normal = keepReporting(server, target.id, 2, "normal");
+    await expect.poll(colorOf, { timeout: WAIT_MS }).toBe(LEVEL_LABELS.normal.css);
+    normal.stop();
+    const red = keepReporting(server, target.id, 55, "red");
+    try {
+      await expect.poll(colorOf, { timeout: WAIT_MS }).toBe(LEVEL_LABELS.red.css);
+      expect(await page.evaluate((id) => window.__citytwin?.levelOf(id), target.id)).toBe("red");
 
-    server.broadcast({ type: "readings", r: [[target.id, Date.now(), 55, "good", "red"]] });
-    await expect.poll(colorOf, { timeout: WAIT_MS }).toBe(LEVEL_LABELS.red.css);
-    expect(await page.evaluate((id) => window.__citytwin?.levelOf(id), target.id)).toBe("red");
-
-    // Its gateway drops off: grey; back online: red again.
-    const gatewayId = city.devices.find((d) => d.id === target.deviceId)?.gatewayId ?? "";
-    server.broadcast({ type: "gateway", gatewayId, state: "offline", ts: Date.now() });
-    await expect.poll(colorOf, { timeout: WAIT_MS }).not.toBe(LEVEL_LABELS.red.css);
-    server.broadcast({ type: "gateway", gatewayId, state: "online", ts: Date.now() });
-    await expect.poll(colorOf, { timeout: WAIT_MS }).toBe(LEVEL_LABELS.red.css);
+      // Its gateway drops off: grey; back online: red again.
+      const gatewayId = city.devices.find((d) => d.id === target.deviceId)?.gatewayId ?? "";
+      server.broadcast({ type: "gateway", gatewayId, state: "offline", ts: Date.now() });
+      await expect.poll(colorOf, { timeout: WAIT_MS }).not.toBe(LEVEL_LABELS.red.css);
+      server.broadcast({ type: "gateway", gatewayId, state: "online", ts: Date.now() });
+      await expect.poll(colorOf, { timeout: WAIT_MS }).toBe(LEVEL_LABELS.red.css);
+    } finally {
+      red.stop();
+    }
   });
 
   it("opens the inspector for a clicked sensor", async () => {
-    // Click a sensor clear of the bars and the panel's corner (the raised one when it is).
+    // Click a sensor clear of the bars and the panels: the globe's canvas must be under the cursor.
     const ids = [target.id, ...city.sensors.map((s) => s.id)];
     const pos = await page.evaluate((list) => {
       for (const id of list) {
         const p = window.__citytwin?.screenPositionOf(id);
-        if (p !== undefined && p.x > 40 && p.x < 1040 && p.y > 100 && p.y < 820) return p;
+        if (p === undefined || p.x < 40 || p.y < 100) continue;
+        if (document.elementFromPoint(p.x, p.y)?.closest("#cesium") !== null) return p;
       }
       return undefined;
     }, ids);

@@ -10,12 +10,12 @@ import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LEVEL_LABELS, cityModelSchema, type CityModel } from "@citytwin/model";
-import { launchPlatform, type Platform } from "../simulators/src/demo/launch";
-import { buildViewer } from "../simulators/src/demo/viewer-build";
-import { isLocalUrl, launchChromium } from "./support/browser";
-import { freePortBlock, freePorts } from "./support/free-port";
+import { launchPlatform, type Platform } from "../../simulators/src/demo/launch";
+import { buildViewer } from "../../simulators/src/demo/viewer-build";
+import { isLocalUrl, launchChromium } from "../support/browser";
+import { freePortBlock, freePorts } from "../support/free-port";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const LEAKING = "340111-GVC-00003-D01.ch4";
 const WAIT_MS = 120_000;
 
