@@ -7,25 +7,20 @@
  * features turn red with its methane sensor, tiles come only from the local tile server, nothing
  * leaves localhost and no page error is raised. Also: /api/replay on the demo city is gzipped.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  LEVEL_LABELS,
-  cityModelSchema,
-  replaySnapshotSchema,
-  type Asset,
-  type CityModel,
-} from "@citytwin/model";
-import { launchPlatform, type Platform } from "../../simulators/src/demo/launch";
+import { LEVEL_LABELS, replaySnapshotSchema, type Asset, type CityModel } from "@citytwin/model";
+import type { Platform } from "../../simulators/src/demo/launch";
 import { buildViewer } from "../../simulators/src/demo/viewer-build";
 import { isLocalUrl, launchChromium } from "../support/browser";
 import { offset, solidPng, writeByoFixtures, type FixtureBox } from "../support/byo-fixtures";
-import { freePortBlock, freePorts } from "../support/free-port";
+import { freePorts } from "../support/free-port";
+import { openViewer, startDemoPlatform } from "../support/viewer-harness";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const LEAKING = "340111-GVC-00003";
@@ -114,10 +109,8 @@ beforeAll(async () => {
     res.writeHead(200, { "content-type": "image/png", "access-control-allow-origin": "*" });
     res.end(png);
   });
-  const [mqttPort, httpPort, opcuaPort, fieldBrokerPort, tp] = await freePorts(5);
-  tilePort = tp!;
+  tilePort = (await freePorts(1))[0]!;
   await new Promise<void>((r) => tileServer.listen(tilePort, "127.0.0.1", r));
-  const modbusPort = await freePortBlock(4);
   const runtimeDir = mkdtempSync(join(tmpdir(), "citytwin-byo-"));
   const assetsDir = join(runtimeDir, "city-assets");
   mkdirSync(assetsDir);
@@ -126,18 +119,9 @@ beforeAll(async () => {
     scenario,
     `version: 1\nname: byo-gas-leak\nincidents:\n  - id: byo-leak\n    type: gas_leak\n    target: ${LEAKING}\n    startS: 75\n    durationS: 900\n    severity: 1\n`,
   );
-  platform = await launchPlatform({
+  ({ platform, city } = await startDemoPlatform("byo", {
     runtimeDir,
-    seed: 42,
-    scale: 1,
     scenario,
-    host: "127.0.0.1",
-    mqttPort: mqttPort!,
-    httpPort: httpPort!,
-    modbusPort,
-    opcuaPort: opcuaPort!,
-    fieldBrokerPort: fieldBrokerPort!,
-    logLevel: "info",
     viewer: {
       assetsDir,
       basemap: { type: "xyz", url: `http://127.0.0.1:${tilePort}/tiles/{z}/{x}/{y}.png`, maxZoom: 18 },
@@ -148,9 +132,8 @@ beforeAll(async () => {
         { type: "3dtiles", url: "city-assets/tiles/tileset.json" },
       ],
     },
-  });
+  }));
   // The city exists once the platform runs; the gateway reads the fixtures per request.
-  city = cityModelSchema.parse(JSON.parse(readFileSync(platform.cityFile, "utf8")));
   const leak = city.assets.find((a) => a.id === LEAKING)!;
   const b = isolated(city.assets, new Set([LEAKING]));
   const c = isolated(city.assets, new Set([LEAKING, b.id]));
@@ -171,15 +154,7 @@ beforeAll(async () => {
   });
 
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on("request", (req) => requests.push(req.url()));
-  page.on("pageerror", (err) => pageErrors.push(err.message));
-  await page.goto(platform.viewerUrl);
-  await page.waitForFunction(
-    () => window.__citytwin?.ready === true || window.__citytwin?.error !== undefined,
-    null,
-    { timeout: WAIT_MS },
-  );
+  page = await openViewer(browser, platform.viewerUrl, { requests, pageErrors, timeoutMs: WAIT_MS });
 }, 300_000);
 
 afterAll(async () => {

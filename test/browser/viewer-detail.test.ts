@@ -5,17 +5,16 @@
  * (non-background pixels, one marker per sensor); the language switch re-renders the panel.
  * Saves zh and en screenshots of both views.
  */
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LEVEL_LABELS, cityModelSchema, type Asset, type CityModel } from "@citytwin/model";
-import { launchPlatform, type Platform } from "../../simulators/src/demo/launch";
+import { LEVEL_LABELS, type Asset, type CityModel } from "@citytwin/model";
+import type { Platform } from "../../simulators/src/demo/launch";
 import { buildViewer } from "../../simulators/src/demo/viewer-build";
 import { isLocalUrl, launchChromium } from "../support/browser";
-import { freePortBlock, freePorts } from "../support/free-port";
+import { openViewer, startDemoPlatform } from "../support/viewer-harness";
 import { createDatabase, querySeries, startInfluxd, type Influxd } from "../support/influxd";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -144,32 +143,11 @@ beforeAll(async () => {
   buildViewer(ROOT);
   influx = await startInfluxd();
   await createDatabase(influx.url, DB);
-  const [mqttPort, httpPort, opcuaPort, fieldBrokerPort] = await freePorts(4);
-  const modbusPort = await freePortBlock(4); // one port per gateway, counting up
-  platform = await launchPlatform({
-    runtimeDir: mkdtempSync(join(tmpdir(), "citytwin-viewer-detail-")),
-    seed: 42,
-    scale: 1,
-    host: "127.0.0.1",
-    mqttPort: mqttPort!,
-    httpPort: httpPort!,
-    modbusPort,
-    opcuaPort: opcuaPort!,
-    fieldBrokerPort: fieldBrokerPort!,
+  ({ platform, city } = await startDemoPlatform("viewer-detail", {
     influx: { v1: { url: influx.url, database: DB } },
-    logLevel: "info",
-  });
-  city = cityModelSchema.parse(JSON.parse(readFileSync(platform.cityFile, "utf8")));
+  }));
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on("request", (req) => requests.push(req.url()));
-  page.on("pageerror", (err) => pageErrors.push(err.message));
-  await page.goto(platform.viewerUrl);
-  await page.waitForFunction(
-    () => window.__citytwin?.ready === true || window.__citytwin?.error !== undefined,
-    null,
-    { timeout: WAIT_MS },
-  );
+  page = await openViewer(browser, platform.viewerUrl, { requests, pageErrors, timeoutMs: WAIT_MS });
 }, 300_000);
 
 afterAll(async () => {

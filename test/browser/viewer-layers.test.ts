@@ -10,10 +10,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cityModelSchema, levelFor, sensorKind, type CityModel, type LatestReading } from "@citytwin/model";
-import { generateCity, SignalEngine } from "@citytwin/simulators";
+import { cityModelSchema, type CityModel } from "@citytwin/model";
+import { generateCity } from "@citytwin/simulators";
 import { buildViewer } from "../../simulators/src/demo/viewer-build";
 import { isLocalUrl, launchChromium } from "../support/browser";
+import { engineLatest, openViewer } from "../support/viewer-harness";
 import { startStaticApiServer, type StaticApiServer } from "../support/static-api-server";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -31,22 +32,6 @@ const pageErrors: string[] = [];
 /** Calls `window.__citytwin.features.layers.<call>` in the page. */
 const layers = <T>(call: string): Promise<T> =>
   page.evaluate(`window.__citytwin.features.layers.${call}`) as Promise<T>;
-
-/** Every sensor's value now from the simulators' signal engine (all normal: no scenario). */
-function latest(): LatestReading[] {
-  const ts = Date.now();
-  const engine = new SignalEngine({ city, startMs: ts });
-  return city.sensors.map((s) => {
-    const value = engine.value(s.id, ts);
-    return {
-      sensorId: s.id,
-      ts,
-      value,
-      quality: "good",
-      level: levelFor(sensorKind(s.kind)?.thresholds, value),
-    };
-  });
-}
 
 /** Metres between two lon/lat points (equirectangular; fine at district scale). */
 function metres(a: readonly number[], b: readonly number[]): number {
@@ -70,19 +55,15 @@ beforeAll(async () => {
   server = await startStaticApiServer({
     staticDir: join(ROOT, "twin-viewer", "dist"),
     city,
-    latest: latest(),
+    latest: engineLatest(city),
     token: TOKEN,
   });
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on("request", (req) => requests.push(req.url()));
-  page.on("pageerror", (err) => pageErrors.push(err.message));
-  await page.goto(`${server.url}#token=${TOKEN}`);
-  await page.waitForFunction(
-    () => window.__citytwin?.ready === true || window.__citytwin?.error !== undefined,
-    null,
-    { timeout: WAIT_MS },
-  );
+  page = await openViewer(browser, `${server.url}#token=${TOKEN}`, {
+    requests,
+    pageErrors,
+    timeoutMs: WAIT_MS,
+  });
 }, 180_000);
 
 afterAll(async () => {

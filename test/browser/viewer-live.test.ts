@@ -3,17 +3,16 @@
  * Chromium: it loads fully offline, draws every sensor of the district, and a simulated gas leak
  * recolours the chamber's methane sensor once it crosses its threshold. Saves a screenshot.
  */
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LEVEL_LABELS, cityModelSchema, type CityModel } from "@citytwin/model";
-import { launchPlatform, type Platform } from "../../simulators/src/demo/launch";
+import { LEVEL_LABELS, type CityModel } from "@citytwin/model";
+import type { Platform } from "../../simulators/src/demo/launch";
 import { buildViewer } from "../../simulators/src/demo/viewer-build";
 import { isLocalUrl, launchChromium } from "../support/browser";
-import { freePortBlock, freePorts } from "../support/free-port";
+import { openViewer, startDemoPlatform } from "../support/viewer-harness";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const LEAKING = "340111-GVC-00003-D01.ch4";
@@ -30,34 +29,16 @@ const colorOf = (id: string) => page.evaluate((sid) => window.__citytwin?.colorO
 
 beforeAll(async () => {
   buildViewer(ROOT);
-  const [mqttPort, httpPort, opcuaPort, fieldBrokerPort] = await freePorts(4);
-  const modbusPort = await freePortBlock(4); // one port per gateway, counting up
-  platform = await launchPlatform({
-    runtimeDir: mkdtempSync(join(tmpdir(), "citytwin-viewer-live-")),
-    seed: 42,
-    scale: 1,
+  ({ platform, city } = await startDemoPlatform("viewer-live", {
     scenario: join(ROOT, "test/fixtures/viewer-gas-leak.yaml"),
-    host: "127.0.0.1",
-    mqttPort: mqttPort!,
-    httpPort: httpPort!,
-    modbusPort,
-    opcuaPort: opcuaPort!,
-    fieldBrokerPort: fieldBrokerPort!,
-    logLevel: "info",
-  });
-  city = cityModelSchema.parse(JSON.parse(readFileSync(platform.cityFile, "utf8")));
+  }));
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on("request", (req) => requests.push(req.url()));
-  page.on("pageerror", (err) => pageErrors.push(err.message));
-  await page.goto(platform.viewerUrl);
-  await page.waitForFunction(
-    () => window.__citytwin?.ready === true || window.__citytwin?.error !== undefined,
-    null,
-    {
-      timeout: WAIT_MS,
-    },
-  );
+  page = await openViewer(browser, platform.viewerUrl, {
+    requests,
+    pageErrors,
+    viewport: { width: 1440, height: 900 },
+    timeoutMs: WAIT_MS,
+  });
 }, 240_000);
 
 afterAll(async () => {
@@ -90,6 +71,31 @@ describe("twin viewer on the live platform", () => {
     await page.evaluate((id) => window.__citytwin?.select(id), LEAKING);
     await page.waitForTimeout(1500);
     await page.screenshot({ path: join(ROOT, "test-output", "viewer-live-gas-leak.png") });
+  });
+
+  it("shows no Chinese anywhere on the English screen (UI strings and the model's names)", async () => {
+    await page.click("[data-testid=lang]");
+    try {
+      await page.evaluate((id) => window.__citytwin?.select(id), LEAKING);
+      await page.waitForTimeout(1500);
+      // Every rendered text node outside the language button (which offers 中文 by design).
+      const chinese = await page.evaluate(() => {
+        const found: string[] = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) {
+          const el = n.parentElement;
+          if (el === null || el.closest("[data-testid=lang]") !== null) continue;
+          if (el.getClientRects().length === 0 || getComputedStyle(el).visibility === "hidden") continue;
+          if (/[\u3400-\u9fff]/.test(n.textContent ?? "")) found.push((n.textContent ?? "").trim());
+        }
+        return found;
+      });
+      expect(await page.textContent("#panel")).toContain(LEAKING);
+      expect(chinese).toEqual([]);
+      await page.screenshot({ path: join(ROOT, "test-output", "viewer-live-en.png") });
+    } finally {
+      await page.click("[data-testid=lang]");
+    }
   });
 
   it("shows the login state to a browser without a token (the gateway answers 401)", async () => {

@@ -6,17 +6,16 @@
  * The gateway killed and restarted: the status bar says disconnected (not-live banner, growing
  * data age), then LIVE again with fresh readings. Screenshots in zh and en while replaying.
  */
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LEVEL_LABELS, cityModelSchema, type CityModel } from "@citytwin/model";
-import { launchPlatform, type Platform } from "../../simulators/src/demo/launch";
+import { LEVEL_LABELS, type CityModel } from "@citytwin/model";
+import type { Platform } from "../../simulators/src/demo/launch";
 import { buildViewer } from "../../simulators/src/demo/viewer-build";
 import { isLocalUrl, launchChromium } from "../support/browser";
-import { freePortBlock, freePorts } from "../support/free-port";
+import { openViewer, startDemoPlatform } from "../support/viewer-harness";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const OUT = join(ROOT, "test-output");
@@ -54,32 +53,11 @@ async function slideTo(at: number): Promise<void> {
 
 beforeAll(async () => {
   buildViewer(ROOT);
-  const [mqttPort, httpPort, opcuaPort, fieldBrokerPort] = await freePorts(4);
-  const modbusPort = await freePortBlock(4);
-  platform = await launchPlatform({
-    runtimeDir: mkdtempSync(join(tmpdir(), "citytwin-viewer-time-")),
-    seed: 42,
-    scale: 1,
+  ({ platform, city } = await startDemoPlatform("viewer-time", {
     scenario: join(ROOT, "test/fixtures/viewer-gas-leak.yaml"),
-    host: "127.0.0.1",
-    mqttPort: mqttPort!,
-    httpPort: httpPort!,
-    modbusPort,
-    opcuaPort: opcuaPort!,
-    fieldBrokerPort: fieldBrokerPort!,
-    logLevel: "info",
-  });
-  city = cityModelSchema.parse(JSON.parse(readFileSync(platform.cityFile, "utf8")));
+  }));
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on("request", (req) => requests.push(req.url()));
-  page.on("pageerror", (err) => pageErrors.push(err.message));
-  await page.goto(platform.viewerUrl);
-  await page.waitForFunction(
-    () => window.__citytwin?.ready === true || window.__citytwin?.error !== undefined,
-    null,
-    { timeout: WAIT_MS },
-  );
+  page = await openViewer(browser, platform.viewerUrl, { requests, pageErrors, timeoutMs: WAIT_MS });
 }, 240_000);
 
 afterAll(async () => {

@@ -12,38 +12,16 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  LEVEL_LABELS,
-  cityModelSchema,
-  levelFor,
-  sensorKind,
-  type CityModel,
-  type LatestReading,
-  type Level,
-} from "@citytwin/model";
+import { LEVEL_LABELS, cityModelSchema, type CityModel, type Level } from "@citytwin/model";
 import { startStaticApiServer, type StaticApiServer } from "../support/static-api-server";
-import { generateCity, SignalEngine } from "@citytwin/simulators";
+import { generateCity } from "@citytwin/simulators";
 import { isLocalUrl, launchChromium } from "../support/browser";
+import { engineLatest, openViewer } from "../support/viewer-harness";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const OUT = join(ROOT, "test-output");
 const WAIT_MS = 90_000;
 const TOKEN = "ops-wall.viewer-test-secret";
-
-/** Every sensor's value now from the simulators' signal engine (all normal: no scenario). */
-function engineLatest(city: CityModel, ts = Date.now()): LatestReading[] {
-  const engine = new SignalEngine({ city, startMs: ts });
-  return city.sensors.map((s) => {
-    const value = engine.value(s.id, ts);
-    return {
-      sensorId: s.id,
-      ts,
-      value,
-      quality: "good",
-      level: levelFor(sensorKind(s.kind)?.thresholds, value),
-    };
-  });
-}
 
 /** Broadcasts a fresh reading for `sensorId` every 500 ms until stopped (a device that keeps reporting). */
 function keepReporting(
@@ -95,17 +73,12 @@ describe("twin viewer", () => {
       }),
     });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on("request", (req) => requests.push(req.url()));
-    page.on("pageerror", (err) => pageErrors.push(err.message));
-    await page.goto(`${server.url}#token=${TOKEN}`);
-    await page.waitForFunction(
-      () => window.__citytwin?.ready === true || window.__citytwin?.error !== undefined,
-      null,
-      {
-        timeout: WAIT_MS,
-      },
-    );
+    page = await openViewer(browser, `${server.url}#token=${TOKEN}`, {
+      requests,
+      pageErrors,
+      viewport: { width: 1440, height: 900 },
+      timeoutMs: WAIT_MS,
+    });
   }, 180_000);
 
   afterAll(async () => {

@@ -31,7 +31,7 @@ export async function viewer(ctx: Ctx): Promise<Section> {
   s.markdown.push(
     cmdLine(run),
     ``,
-    `${r.sensors.toLocaleString("en")} sensors, ${r.updatesPerSecond.toLocaleString("en")} updates/s over /live (stand-in server, the gateway's frame format), WebGL: ${r.gl}, 1280×800; the camera turns every frame so every frame re-renders.`,
+    `${r.sensors.toLocaleString("en")} sensors, ${r.updatesPerSecond.toLocaleString("en")} updates/s over /live (stand-in server, the gateway's frame format), WebGL: ${r.gl}, 1280×800, render quality ${r.quality} (half resolution on software WebGL); the camera turns every frame so every frame re-renders; the feed took ${r.feedCpuPercent} % of a core on the same machine.`,
     ``,
     `| view | frame median (ms) | p95 | p99 | fps | scene render median / p95 (ms) | long tasks | JS heap (MiB) | browser PSS (MiB) |`,
     `|---|--:|--:|--:|--:|--:|--:|--:|--:|`,

@@ -7,10 +7,13 @@
  * time, long tasks, the JS heap and the browser's memory (PSS of all its processes).
  *
  *   npm run bench:viewer -- [--sensors 100000] [--hz 1] [--warmup 10] [--seconds 20]
- *                           [--gl swiftshader|gpu] [--views district,street] [--out bench-results/viewer]
+ *                           [--gl swiftshader|gpu] [--quality auto|full|reduced]
+ *                           [--views district,street] [--out bench-results/viewer]
  *
  * `--gl swiftshader` (default) renders WebGL on the CPU (SwiftShader), as on a machine without a
- * GPU; `--gl gpu` uses the host's GPU through ANGLE/EGL headless (a GPU machine).
+ * GPU; `--gl gpu` uses the host's GPU through ANGLE/EGL headless (a GPU machine). `--quality`
+ * is the viewer's `?quality=`: auto renders at half resolution on software WebGL, full always at
+ * full resolution. The feed runs in this process on the same machine; its CPU is reported.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -34,6 +37,7 @@ const { values: a } = parseArgs({
     warmup: { type: "string", default: "10" },
     seconds: { type: "string", default: "20" },
     gl: { type: "string", default: "swiftshader" },
+    quality: { type: "string", default: "auto" },
     views: { type: "string", default: "district,street" },
     out: { type: "string", default: "bench-results/viewer" },
     "no-build": { type: "boolean", default: false },
@@ -60,6 +64,10 @@ export interface ViewerBenchReport {
   sensors: number;
   updatesPerSecond: number;
   gl: string;
+  /** The viewer's render quality as it chose it (`reduced`: half resolution on software WebGL). */
+  quality: string;
+  /** CPU of the feed (this process) while measuring, % of one core. */
+  feedCpuPercent: number;
   readingsSent: number;
   bytesSent: number;
   loadSeconds: number;
@@ -108,7 +116,9 @@ async function main(): Promise<void> {
     page.on("pageerror", (e) => errors.push(e.message));
     const t0 = Date.now();
     log("loading the viewer");
-    await page.goto(new URL(`#token=${TOKEN}`, server.url).href);
+    const url = new URL(`#token=${TOKEN}`, server.url);
+    if (a.quality !== "auto") url.searchParams.set("quality", a.quality ?? "auto");
+    await page.goto(url.href);
     await page.waitForFunction(
       () => window.__citytwin?.ready === true || window.__citytwin?.error !== undefined,
       null,
@@ -118,7 +128,10 @@ async function main(): Promise<void> {
     const failed = await page.evaluate(() => window.__citytwin?.error);
     if (failed !== undefined) throw new Error(`viewer failed to start: ${failed}`);
     log(`viewer ready in ${loadSeconds.toFixed(1)} s; feeding ${(sensors * hz).toLocaleString()} updates/s`);
+    const quality = await page.evaluate(() => document.documentElement.dataset.renderQuality ?? "?");
     feed.start();
+    const cpu0 = process.cpuUsage();
+    const wall0 = performance.now();
     const target = city.sensors[Math.floor(city.sensors.length / 2)]!.id;
     for (const view of (a.views ?? "").split(",").filter((v) => v !== "")) {
       if (view === "street") await page.evaluate((id) => window.__citytwin?.viewSensor(id, 400), target);
@@ -134,11 +147,15 @@ async function main(): Promise<void> {
           `render median ${r.renderMs.median} ms, browser ${r.browserPssMiB} MiB`,
       );
     }
+    const cpu = process.cpuUsage(cpu0);
+    const feedCpuPercent = round(((cpu.user + cpu.system) / 1000 / (performance.now() - wall0)) * 100);
     if (errors.length > 0) throw new Error(`page errors: ${errors.join("; ")}`);
     const report: ViewerBenchReport = {
       sensors: city.sensors.length,
       updatesPerSecond: sensors * hz,
       gl: a.gl ?? "swiftshader",
+      quality,
+      feedCpuPercent,
       readingsSent: feed.stats.readings,
       bytesSent: feed.stats.bytes,
       loadSeconds: round(loadSeconds),
@@ -184,7 +201,7 @@ function summarise(view: string, s: FrameSample, mem: { mib: number; processes: 
 export function renderMarkdown(r: ViewerBenchReport): string {
   const m = r.machine;
   return [
-    `${r.sensors.toLocaleString("en")} sensors, ${r.updatesPerSecond.toLocaleString("en")} updates/s over /live, WebGL: ${r.gl}; viewer ready in ${r.loadSeconds} s`,
+    `${r.sensors.toLocaleString("en")} sensors, ${r.updatesPerSecond.toLocaleString("en")} updates/s over /live, WebGL: ${r.gl}, render quality ${r.quality}; viewer ready in ${r.loadSeconds} s; the feed took ${r.feedCpuPercent} % of a core on the same machine`,
     ``,
     `| view | frame median (ms) | p95 | p99 | fps | scene render median / p95 (ms) | long tasks | JS heap (MiB) | browser PSS (MiB) |`,
     `|---|--:|--:|--:|--:|--:|--:|--:|--:|`,

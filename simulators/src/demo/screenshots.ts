@@ -5,13 +5,11 @@
  * docs/screenshots/: the city with the alarm panel, an asset's detail with its history chart,
  * the bridge's three.js view, replay, and the underground networks.
  */
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Page } from "playwright-core";
 import { launchChromium } from "../../../test/support/browser";
-import { freePortBlock, freePorts } from "../../../test/support/free-port";
-import { launchPlatform } from "./launch";
+import { startDemoPlatform } from "../../../test/support/viewer-harness";
 import { buildViewer } from "./viewer-build";
 
 const REPO = resolve(import.meta.dirname, "../../..");
@@ -47,26 +45,18 @@ async function setLang(page: Page, lang: "zh" | "en"): Promise<void> {
 async function main(): Promise<void> {
   buildViewer(REPO);
   mkdirSync(OUT, { recursive: true });
-  const [mqttPort, httpPort, opcuaPort, fieldBrokerPort] = await freePorts(4);
   log("starting the demo platform (demo scenario)");
-  const platform = await launchPlatform({
-    runtimeDir: mkdtempSync(join(tmpdir(), "citytwin-screens-")),
-    seed: 42,
-    scale: 1,
+  const { platform } = await startDemoPlatform("screens", {
     scenario: join(REPO, "simulators/scenarios/demo.yaml"),
-    host: "127.0.0.1",
-    mqttPort: mqttPort!,
-    httpPort: httpPort!,
-    modbusPort: await freePortBlock(4),
-    opcuaPort: opcuaPort!,
-    fieldBrokerPort: fieldBrokerPort!,
-    logLevel: "info",
   });
   const started = Date.now();
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(platform.viewerUrl);
+    // Full resolution even on software WebGL (the viewer halves it there by default).
+    const url = new URL(platform.viewerUrl);
+    url.searchParams.set("quality", "full");
+    await page.goto(url.href);
     await page.waitForFunction(() => window.__citytwin?.ready === true, null, { timeout: 180_000 });
     const wait = 100_000 - (Date.now() - started);
     log(`viewer ready; waiting ${Math.round(wait / 1000)} s for the scenario's incidents`);

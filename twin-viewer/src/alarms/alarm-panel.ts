@@ -9,6 +9,7 @@ import type { Alarm, LiveMessage } from "@citytwin/model";
 import { hasRole, type AppContext } from "../core/app-context";
 import { registerProbe } from "../test-hooks";
 import { byId, h } from "../ui/dom";
+import { localName } from "../ui/i18n";
 import { AlarmActions } from "./alarm-actions";
 import { AlarmEvidence } from "./alarm-evidence";
 import { AlarmList, type ShownRow } from "./alarm-list";
@@ -54,7 +55,7 @@ export function mountAlarmPanel(ctx: AppContext): void {
     const active = [...floods.values()].filter((f) => f.active);
     flood.hidden = active.length === 0;
     flood.textContent = active
-      .map((f) => `${s("flood")} · ${f.position} · ${f.rate} ${s("floodRate")}`)
+      .map((f) => `${s("flood")} · ${localName(f.position)} · ${f.rate} ${s("floodRate")}`)
       .join("\n");
   }
 

@@ -3,24 +3,13 @@
  * tracker view): each gateway's online/offline state and its edge-reported device health map.
  * Only the fields the panel shows are checked; the rest of the view passes through.
  */
-import { z } from "zod";
 import { deviceHealthSchema, type Device, type DeviceHealth, type Sensor } from "@citytwin/model";
-import { apiGet } from "../core/api";
+import { loadGateways } from "../core/gateways";
 import type { SensorLayer } from "../sensors/sensor-layer";
 import { h } from "../ui/dom";
 import { formatTime } from "../ui/format";
 import { lang } from "../ui/i18n";
 import { ds } from "./strings";
-
-const gatewaysSchema = z.object({
-  gateways: z.array(
-    z.object({
-      id: z.string(),
-      state: z.enum(["online", "offline", "unknown"]),
-      devices: z.record(z.string(), z.string()).optional(),
-    }),
-  ),
-});
 
 export interface GatewayHealth {
   state: "online" | "offline" | "unknown";
@@ -28,8 +17,8 @@ export interface GatewayHealth {
 }
 
 export async function loadGatewayHealth(): Promise<Map<string, GatewayHealth>> {
-  const res = await apiGet("api/gateways", gatewaysSchema);
-  return new Map(res.gateways.map((g) => [g.id, { state: g.state, devices: g.devices ?? {} }]));
+  const gateways = await loadGateways();
+  return new Map(gateways.map((g) => [g.id, { state: g.state, devices: g.devices ?? {} }]));
 }
 
 const HEALTH_KEY = {

@@ -2,19 +2,7 @@
  * Edge health from `GET /api/gateways`: gateways online, and devices online (health ok or degraded
  * on an online gateway) out of the city's devices. Only the fields the overview reads are checked.
  */
-import { z } from "zod";
-import { apiGet } from "../core/api";
-
-const gatewaysSchema = z.object({
-  gateways: z.array(
-    z.object({
-      id: z.string(),
-      state: z.enum(["online", "offline", "unknown"]),
-      devices: z.record(z.string(), z.string()).optional(),
-    }),
-  ),
-});
-export type GatewayViews = z.infer<typeof gatewaysSchema>["gateways"];
+import type { GatewayViews } from "../core/gateways";
 
 export interface DeviceCounts {
   gatewaysOnline: number;
@@ -35,8 +23,4 @@ export function countDevices(gateways: GatewayViews, cityDeviceIds: ReadonlySet<
       if (cityDeviceIds.has(id) && ONLINE_HEALTH.has(health)) devicesOnline++;
   }
   return { gatewaysOnline, gatewaysTotal: gateways.length, devicesOnline, devicesTotal: cityDeviceIds.size };
-}
-
-export function loadGateways(): Promise<GatewayViews> {
-  return apiGet("api/gateways", gatewaysSchema).then((r) => r.gateways);
 }

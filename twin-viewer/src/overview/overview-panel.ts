@@ -17,7 +17,8 @@ import { registerProbe } from "../test-hooks";
 import { byId, h } from "../ui/dom";
 import { lang, localName } from "../ui/i18n";
 import { closureOver, type Closure } from "./closure";
-import { countDevices, loadGateways, type DeviceCounts } from "./devices";
+import { loadGateways } from "../core/gateways";
+import { countDevices, type DeviceCounts } from "./devices";
 import { s } from "./strings";
 import { areaCentre, computeSigns, groupAreas, type AreaSigns, type DistrictSigns } from "./vital-signs";
 

@@ -55,7 +55,31 @@ export function createViewer(container: HTMLElement): Viewer {
   controller.enableCollisionDetection = false;
   controller.minimumZoomDistance = 5;
   controller.maximumZoomDistance = 60_000;
+  applyRenderQuality(viewer);
   return viewer;
+}
+
+/** Renderer strings of software WebGL (no GPU): SwiftShader, Mesa llvmpipe/softpipe. */
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software/i;
+
+/** The WebGL renderer's name (UNMASKED_RENDERER_WEBGL where the browser exposes it). */
+export function rendererName(viewer: Viewer): string {
+  const gl = (viewer.scene as unknown as { context: { _gl: WebGLRenderingContext } }).context._gl;
+  const info = gl.getExtension("WEBGL_debug_renderer_info");
+  return String(gl.getParameter(info === null ? gl.RENDERER : info.UNMASKED_RENDERER_WEBGL));
+}
+
+/**
+ * On software WebGL every pixel costs CPU: render at half resolution in each direction (a
+ * quarter of the pixels) unless the page asks for `?quality=full`. A GPU renders at full
+ * resolution. The choice is on `document.documentElement.dataset.renderQuality`.
+ */
+function applyRenderQuality(viewer: Viewer): void {
+  const forced = new URLSearchParams(window.location.search).get("quality");
+  const software = SOFTWARE_RENDERER.test(rendererName(viewer));
+  const reduced = forced === "reduced" || (software && forced !== "full");
+  viewer.resolutionScale = reduced ? 0.5 : 1;
+  document.documentElement.dataset.renderQuality = reduced ? "reduced" : "full";
 }
 
 /** Underground mode: a see-through ground, and the underground layers shown (hidden otherwise). */
