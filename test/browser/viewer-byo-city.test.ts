@@ -175,11 +175,13 @@ describe("bring your own city", () => {
         },
       )
       .toBe(3);
+    // A tileset is ready once tileset.json is read; its features count once the tile content has
+    // loaded (streamed after that, slower on a busy machine).
+    const count = async (url: string) => (await probe())?.layers.find((l) => l.url === url)?.features;
+    await expect.poll(() => count("city-assets/tiles/tileset.json"), { timeout: 60_000 }).toBe(tiles.length);
+    expect(await count("city-assets/buildings.geojson")).toBe(buildings.length);
+    expect(await count("city-assets/network.geojson")).toBe(1);
     const p = (await probe())!;
-    const count = (url: string) => p.layers.find((l) => l.url === url)?.features;
-    expect(count("city-assets/buildings.geojson")).toBe(buildings.length);
-    expect(count("city-assets/network.geojson")).toBe(1);
-    expect(count("city-assets/tiles/tileset.json")).toBe(tiles.length);
     expect(p.layers.map((l) => l.error)).toEqual([undefined, undefined, undefined]);
     expect(p.basemap).toBe(`http://127.0.0.1:${tilePort}/tiles/{z}/{x}/{y}.png`);
     expect(p.modelBuildings).toBe(false);

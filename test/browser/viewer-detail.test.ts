@@ -157,7 +157,7 @@ afterAll(async () => {
 });
 
 describe("asset detail panel on the live platform with InfluxDB", () => {
-  it("the history chart shows the points that were written", async () => {
+  it("the history chart shows the points that were written", { timeout: 400_000 }, async () => {
     expect(await page.evaluate(() => window.__citytwin?.error)).toBeUndefined();
     const bridge = city.assets.find((a) => a.type === "BRG")!;
     const sensor = city.sensors.find((s) => s.assetId === bridge.id && s.kind === "strain")!;
@@ -172,9 +172,9 @@ describe("asset detail panel on the live platform with InfluxDB", () => {
               `SELECT count("value") FROM "${sensor.domain}" WHERE "sensor" = '${sensor.id}'`,
             )
           )[0]?.values[0]?.[1] ?? 0,
-        { timeout: WAIT_MS, interval: 1000 },
+        { timeout: 240_000, interval: 1000 },
       )
-      .toBeGreaterThan(30);
+      .toBeGreaterThan(60);
     expect(await select(sensor.id)).toBe(true);
     await expect.poll(async () => (await detail())?.sensorId, { timeout: WAIT_MS }).toBe(sensor.id);
     // Choose a range: 1 h, then back to 15 min (each click reloads from the gateway).
@@ -204,7 +204,7 @@ describe("asset detail panel on the live platform with InfluxDB", () => {
       `SELECT "value" FROM "${sensor.domain}" WHERE "sensor" = '${sensor.id}' AND time >= ${c.from}ms AND time <= ${until}ms ORDER BY time ASC`,
     );
     const written = (series[0]?.values ?? []).map((row) => [Number(row[0]), row[1] as number | null]);
-    expect(written.length).toBeGreaterThan(10);
+    expect(written.length).toBeGreaterThanOrEqual(10);
     const drawn = c.timestamps
       .map((ts, i) => [ts, c.values[i]])
       .filter(([ts]) => ts! >= c.from && ts! <= until);

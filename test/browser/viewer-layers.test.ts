@@ -198,6 +198,16 @@ describe("viewer layers, search and level of detail", () => {
     },
   );
 
+  it("a click on a cluster flies down into it and the points come back", { timeout: 240_000 }, async () => {
+    await wheelUntil(300, async () => (await layers<number[]>("camera()"))[2]! > 8000);
+    await expect.poll(() => layers<string>("lod()"), { timeout: WAIT_MS }).toBe("clusters");
+    const at = await layers<{ x: number; y: number } | undefined>("clusterOnScreen()");
+    if (at === undefined) throw new Error("no cluster on screen");
+    await page.mouse.click(at.x, at.y);
+    await expect.poll(() => layers<string>("lod()"), { timeout: WAIT_MS }).toBe("points");
+    expect((await layers<number[]>("camera()"))[2]).toBeLessThan(5000);
+  });
+
   it("renders the tools in Chinese and in English (screenshots)", { timeout: 120_000 }, async () => {
     await page.click("[data-testid=areas]");
     await page.screenshot({ path: join(OUT, "viewer-layers-zh.png") });

@@ -43,7 +43,9 @@ export class LiveFeed {
       const kind = sensorKind(s.kind);
       const alarmed =
         ((this.cursor * 2654435761 + this.tick * 7919) >>> 0) % 1000 < this.opts.alarmShare * 1000;
-      const value = alarmed ? alarmValue(kind) : normalValue(kind, Math.sin(now / 5000 + this.cursor));
+      // Three decimals, as field devices report (a full double would inflate the frames ~25 %).
+      const raw = alarmed ? alarmValue(kind) : normalValue(kind, Math.sin(now / 5000 + this.cursor));
+      const value = Math.round(raw * 1000) / 1000;
       r.push([s.id, now, value, "good", levelFor(kind?.thresholds, value)]);
     }
     if (this.cursor >= sensors.length) {

@@ -4,8 +4,9 @@
  * coloured by the worst level in it and sized by its count; sensors in alarm keep their own point
  * (SensorLayer.setClustered). Cluster colours follow the sensor layer's applied batches,
  * recomputed at most every REFRESH_MS (one pass over the sensors, no allocation per sensor).
+ * A click on a cluster flies down to it, below the points height, so it opens into its sensors.
  */
-import type { Color, PointPrimitiveCollection } from "cesium";
+import type { Cartesian2, Cartesian3, Color, PointPrimitive, PointPrimitiveCollection } from "cesium";
 import { LEVEL_LABELS, LEVEL_RANK, LEVELS, type Level } from "@citytwin/model";
 import type { AppContext } from "../core/app-context";
 import { Cesium } from "../cesium-global";
@@ -18,6 +19,8 @@ const CROWDED_HEIGHT_M = 2500;
 const CROWDED_SENSORS = 20_000;
 const REFRESH_MS = 500;
 const CHECK_MS = 250;
+/** Camera range after a click on a cluster (45° down: about 2.5 km high, well under POINTS_HEIGHT_M). */
+const ZOOM_IN_RANGE_M = 3500;
 
 interface Cell {
   members: number[];
@@ -42,6 +45,36 @@ export class LodClusters {
     ctx.scene.primitives.add(this.points);
     ctx.sensors.onApplied(() => (this.dirty = true));
     setInterval(() => this.tick(), CHECK_MS);
+    const click = new Cesium.ScreenSpaceEventHandler(ctx.scene.canvas);
+    click.setInputAction((ev: { position: Cartesian2 }) => {
+      const hit = ctx.scene.pick(ev.position) as
+        { collection?: unknown; primitive?: PointPrimitive } | undefined;
+      if (hit?.collection === this.points && hit.primitive !== undefined)
+        this.zoomInto(hit.primitive.position);
+    }, Cesium.ScreenSpaceEventType.LEFT_CLICK);
+  }
+
+  /** Flies down to a cluster's centre; the points come back below POINTS_HEIGHT_M. */
+  zoomInto(position: Cartesian3): void {
+    const camera = this.ctx.scene.camera;
+    camera.flyToBoundingSphere(new Cesium.BoundingSphere(position, 200), {
+      duration: 1,
+      offset: new Cesium.HeadingPitchRange(camera.heading, Cesium.Math.toRadians(-45), ZOOM_IN_RANGE_M),
+    });
+    this.ctx.scene.requestRender();
+  }
+
+  /** Window position (CSS px) of a shown cluster point, for clicking it; undefined when none is on screen. */
+  screenPositionOfCluster(): { x: number; y: number } | undefined {
+    const rect = this.ctx.scene.canvas.getBoundingClientRect();
+    for (let i = 0; i < this.points.length; i++) {
+      const p = this.points.get(i);
+      if (!p.show) continue;
+      const at = this.ctx.scene.cartesianToCanvasCoordinates(p.position);
+      if (at !== undefined && at.x > 0 && at.y > 0 && at.x < rect.width && at.y < rect.height)
+        return { x: rect.left + at.x, y: rect.top + at.y };
+    }
+    return undefined;
   }
 
   /** Cluster points drawn now. */

@@ -33,6 +33,8 @@ export function mountLayersAndSearch(ctx: AppContext): void {
     visibleSensors: () => ctx.sensors.visibleCount(),
     clusters: () => clusters.shownClusters(),
     lod: () => clusters.lod,
+    /** Where a shown cluster is on screen (to click it). */
+    clusterOnScreen: () => clusters.screenPositionOfCluster(),
     search: (q: string) => index.search(q).map((hit) => hit.id),
     /** Sensor drawn with the stale (dimmed) look. */
     stale: (id: string) => ctx.sensors.isStale(id),
