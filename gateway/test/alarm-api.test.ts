@@ -7,14 +7,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import mqtt from "mqtt";
 import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Alarm, AuditEntry, LiveMessage } from "@citytwin/model";
 import { GAS_DEV, GW, batch } from "./fixtures";
 import {
-  SECRETS,
   TOKENS,
+  connectEdge,
   eventually,
   liveUpgradeStatus,
   startTestGateway,
@@ -61,11 +60,7 @@ function liveFrames(token?: string): Promise<LiveMessage[]> {
 beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), "citytwin-alarm-api-"));
   gw = await start();
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.addr.mqttPort}`, {
-    clientId: GW,
-    username: GW,
-    password: SECRETS[GW],
-  });
+  const client = await connectEdge(gw);
   const t = Date.now();
   const readings = [0, 1, 2].map((i) => ({ ts: t - 2000 + i * 1000, clock: "edge", values: { ch4: 60 } }));
   await client.publishAsync(

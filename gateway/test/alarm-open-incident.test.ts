@@ -6,13 +6,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import mqtt from "mqtt";
 import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Alarm, AuditEntry, Incident, LiveMessage } from "@citytwin/model";
 import { harness, must, NO_DELAYS, OPERATOR, VIEWER } from "./alarm-harness";
 import { GAS_DEV, GW, batch } from "./fixtures";
-import { SECRETS, TOKENS, eventually, startTestGateway, type TestGateway } from "./harness";
+import { TOKENS, connectEdge, eventually, startTestGateway, type TestGateway } from "./harness";
 
 describe("AlarmManager.openIncident", () => {
   it("opens one for an alarm below the incident level, then joins the asset's open incident", async () => {
@@ -78,11 +77,7 @@ describe("POST /api/alarms/{id}/incident", () => {
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), "citytwin-open-incident-"));
     gw = await start();
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.addr.mqttPort}`, {
-      clientId: GW,
-      username: GW,
-      password: SECRETS[GW],
-    });
+    const client = await connectEdge(gw);
     const t = Date.now();
     const readings = [0, 1].map((i) => ({ ts: t - 1000 + i * 1000, clock: "edge", values: { ch4: 60 } }));
     await client.publishAsync(

@@ -5,15 +5,12 @@
  * an AuthError so the app can show the login state.
  */
 import { cityModelSchema, latestReadingSchema, type CityModel, type LatestReading } from "@citytwin/model";
-import { AuthError, authErrorFor, authHeaders } from "./auth";
+import { z } from "zod";
+import { AuthError } from "./auth";
+import { apiGet } from "./core/api";
 
-async function getJson(path: string): Promise<unknown> {
-  const res = await fetch(new URL(path, document.baseURI), { headers: authHeaders() });
-  const denied = authErrorFor(res.status, path);
-  if (denied !== undefined) throw denied;
-  if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
-  return res.json();
-}
+/** The body of a read, unchecked; each loader below validates what it needs. */
+const getJson = (path: string): Promise<unknown> => apiGet(path, z.unknown());
 
 export async function loadCity(): Promise<CityModel> {
   const parsed = cityModelSchema.safeParse(await getJson("api/city"));
