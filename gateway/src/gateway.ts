@@ -19,7 +19,7 @@ import { TlsListener, serverTlsOptions } from "./tls";
 import { CityTwinError, type ViewerConfig } from "@citytwin/model";
 import { checkBearer } from "./http/authorize";
 import { DetectionService } from "./detection/detection-service";
-import { HotStore } from "./hot-store/hot-store";
+import { HotStore, hotStoreCapacity } from "./hot-store/hot-store";
 import { CommandClient } from "./commands/client";
 import { AlarmRoutes } from "./http/alarm-routes";
 import { ViewerRoutes } from "./http/viewer-routes";
@@ -120,7 +120,14 @@ export class Gateway {
         "tenant differs between config and city model",
       );
     }
-    const hotStore = new HotStore(registry.sensors.length, config.hotStore.pointsPerSensor);
+    const { pointsPerSensor, memoryMb } = config.hotStore;
+    const hotPoints = hotStoreCapacity(registry.sensors.length, pointsPerSensor, memoryMb);
+    if (hotPoints < pointsPerSensor)
+      logger.warn(
+        { sensors: registry.sensors.length, pointsPerSensor, memoryMb, kept: hotPoints },
+        "hot store: fewer points per sensor than configured, to stay within hotStore.memoryMb",
+      );
+    const hotStore = new HotStore(registry.sensors.length, hotPoints);
     const known = new Set([...registry.gatewayIds, ...config.gateways.map((g) => g.id)]);
     // Credentials store, rate limits, provisioning (security/setup.ts); adds stored ids to `known`.
     const security = await setUpSecurity({ config, logger, metrics, now, known });

@@ -43,7 +43,7 @@ describe("gateway config", () => {
       messageBurst: 20_000,
     });
     expect(cfg.provisioning).toEqual({ keys: [] });
-    expect(cfg.live.tickMs).toBe(250);
+    expect(cfg.live.tickMs).toBe(25);
     expect(cfg.influx).toBeUndefined();
   });
 

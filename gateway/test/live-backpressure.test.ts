@@ -4,7 +4,7 @@
  * which cannot be coalesced, closes it instead (counted). Other clients are unaffected.
  */
 import pino from "pino";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { LiveMessage } from "@citytwin/model";
 import { HotStore } from "../src/hot-store/hot-store";
 import { DeviceRegistry } from "../src/ingest/registry";
@@ -95,5 +95,54 @@ describe("live hub backpressure", () => {
     expect(fast.sent.at(-1)?.type).toBe("flood");
     expect(await metric(metrics, "citytwin_live_slow_closed_total")).toBe(1);
     expect(hub.clientCount).toBe(1);
+  });
+});
+
+describe("live hub flush timing", () => {
+  it("pushes a reading at once when idle and at most one frame per tickMs when busy", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    try {
+      const registry = new DeviceRegistry(tinyCity());
+      const hotStore = new HotStore(registry.sensors.length, 16);
+      const hub = new LiveHub({
+        tickMs: 1000,
+        maxBufferedBytes: 1000,
+        registry,
+        hotStore,
+        metrics: new GatewayMetrics(),
+        logger: pino({ level: "silent" }),
+        now: () => 1,
+      });
+      await hub.start();
+      const ws = new FakeWs();
+      (hub as unknown as HubInternals).attach(ws, false);
+      const [a, b] = [registry.sensors[0]!, registry.sensors[1]!];
+      const reading = (sensor: typeof a, ts: number) => {
+        hotStore.append(sensor.index, ts, ts, "good", "normal");
+        hub.onReadings([{ sensor } as unknown as AcceptedReading]);
+      };
+      const frames = () => ws.sent.filter((m) => m.type === "readings");
+
+      reading(a, 1);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(frames()).toEqual([{ type: "readings", r: [[a.sensorId, 1, 1, "good", "normal"]] }]);
+
+      reading(a, 2); // within the tick: held, then coalesced with a and b's later readings
+      reading(b, 3);
+      reading(a, 4);
+      await vi.advanceTimersByTimeAsync(999);
+      expect(frames()).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(frames()[1]).toEqual({
+        type: "readings",
+        r: [
+          [a.sensorId, 4, 4, "good", "normal"],
+          [b.sensorId, 3, 3, "good", "normal"],
+        ],
+      });
+      await hub.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

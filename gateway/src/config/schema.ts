@@ -187,7 +187,12 @@ export const gatewayConfigSchema = z
     operators: z.array(operatorCredentialSchema).default([]),
     influx: influxSchema.optional(),
     hotStore: z
-      .object({ pointsPerSensor: z.number().int().min(2).max(1_000_000).default(720) })
+      .object({
+        /** Most points kept per sensor (720 = 2 h at one reading per 10 s). */
+        pointsPerSensor: z.number().int().min(2).max(1_000_000).default(720),
+        /** Memory cap for all sensors' history: big cities keep fewer points per sensor. */
+        memoryMb: z.number().int().min(16).max(1_000_000).default(1024),
+      })
       .strict()
       .prefault({}),
     limits: z
@@ -250,7 +255,8 @@ export const gatewayConfigSchema = z
       .prefault({}),
     live: z
       .object({
-        tickMs: z.number().int().min(10).default(250),
+        /** Most one frame per tickMs per client; an idle hub pushes a reading at once. */
+        tickMs: z.number().int().min(10).default(25),
         maxBufferedBytes: z
           .number()
           .int()

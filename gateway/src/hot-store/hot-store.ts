@@ -1,7 +1,9 @@
 /**
- * Recent history per sensor in fixed-size rings of typed arrays (ts and value as Float64,
- * quality and level as Uint8). Append is O(1) and allocates nothing once a sensor's ring
- * exists (rings are created on a sensor's first reading, so unused sensors cost nothing).
+ * Recent history per sensor in rings of typed arrays: one Float64Array per sensor holding
+ * [ts, value, quality·8 + level] per point, so a sensor costs one array and 24 bytes a point.
+ * A ring is created on a sensor's first reading with room for 8 points and doubles as it
+ * fills, up to `capacity` (unused sensors cost nothing, and a fresh 1M-sensor city does not
+ * reserve hours of history it has not received). Append is O(1) amortised.
  * `atOrBefore` (replay) binary-searches a ring whose held points are in time order (the common
  * case) and scans one that holds an out-of-order point, so it stays correct for late data.
  * A null value is stored as NaN. `latest` follows the newest source timestamp, so a late
@@ -19,6 +21,19 @@ export const LEVEL_CODE: Readonly<Record<Level, number>> = {
   red: 4,
 };
 
+/** Bytes one held point costs (three float64s). */
+export const BYTES_PER_POINT = 24;
+const FIRST_RING_POINTS = 8;
+
+/**
+ * Points per sensor that fit `memoryMb` for `sensors` sensors, at most `pointsPerSensor`
+ * and at least 2 (the config's bound): the hot store's memory is capped however big the city.
+ */
+export function hotStoreCapacity(sensors: number, pointsPerSensor: number, memoryMb: number): number {
+  const fit = Math.floor((memoryMb * 2 ** 20) / (Math.max(1, sensors) * BYTES_PER_POINT));
+  return Math.max(2, Math.min(pointsPerSensor, fit));
+}
+
 export type HistoryPoint = [ts: number, value: number | null, quality: Quality];
 
 export interface LatestPoint {
@@ -29,10 +44,9 @@ export interface LatestPoint {
 }
 
 class Ring {
-  readonly ts: Float64Array;
-  readonly values: Float64Array;
-  readonly quality: Uint8Array;
-  readonly level: Uint8Array;
+  /** [ts, value, code] per slot; code = quality·8 + level. */
+  buf: Float64Array;
+  cap: number;
   /** Next write position. */
   head = 0;
   size = 0;
@@ -42,18 +56,48 @@ class Ring {
   lastTs = -Infinity;
   /** Sequence number of the last point older than its predecessor (-Infinity: none). */
   lastDisorder = -Infinity;
-  constructor(capacity: number) {
-    this.ts = new Float64Array(capacity);
-    this.values = new Float64Array(capacity);
-    this.quality = new Uint8Array(capacity);
-    this.level = new Uint8Array(capacity);
+  constructor(cap: number) {
+    this.cap = cap;
+    this.buf = new Float64Array(cap * 3);
+  }
+
+  /** Doubles the room (at most `max`), oldest point first, so head = size afterwards. */
+  grow(max: number): void {
+    const cap = Math.min(max, this.cap * 2);
+    const buf = new Float64Array(cap * 3);
+    for (let i = 0; i < this.size; i++) {
+      const from = this.slot(i) * 3;
+      buf[i * 3] = this.buf[from]!;
+      buf[i * 3 + 1] = this.buf[from + 1]!;
+      buf[i * 3 + 2] = this.buf[from + 2]!;
+    }
+    this.buf = buf;
+    this.cap = cap;
+    this.head = this.size;
   }
 
   /** Physical slot of the i-th oldest held point. */
   slot(i: number): number {
-    const start = this.size < this.ts.length ? 0 : this.head;
+    const start = this.size < this.cap ? 0 : this.head;
     const at = start + i;
-    return at >= this.ts.length ? at - this.ts.length : at;
+    return at >= this.cap ? at - this.cap : at;
+  }
+
+  ts(slot: number): number {
+    return this.buf[slot * 3]!;
+  }
+
+  value(slot: number): number | null {
+    const v = this.buf[slot * 3 + 1]!;
+    return Number.isNaN(v) ? null : v;
+  }
+
+  quality(slot: number): Quality {
+    return QUALITIES[this.buf[slot * 3 + 2]! >> 3] ?? "good";
+  }
+
+  level(slot: number): Level {
+    return LEVELS[this.buf[slot * 3 + 2]! & 7] ?? "normal";
   }
 
   /** True while every held point is at or after its predecessor (the disorder pair has left). */
@@ -69,7 +113,10 @@ export class HotStore {
   private readonly latestQuality: Uint8Array;
   private readonly latestLevel: Uint8Array;
 
-  /** @param sensorCount sensors are addressed by dense index 0..sensorCount-1 */
+  /**
+   * @param sensorCount sensors are addressed by dense index 0..sensorCount-1
+   * @param capacity most points held per sensor (see hotStoreCapacity)
+   */
   constructor(
     readonly sensorCount: number,
     readonly capacity: number,
@@ -84,21 +131,21 @@ export class HotStore {
   append(index: number, ts: number, value: number | null, quality: Quality, level: Level): void {
     let ring = this.rings[index];
     if (ring === undefined) {
-      ring = new Ring(this.capacity);
+      ring = new Ring(Math.min(FIRST_RING_POINTS, this.capacity));
       this.rings[index] = ring;
-    }
+    } else if (ring.size === ring.cap && ring.cap < this.capacity) ring.grow(this.capacity);
     const v = value === null ? NaN : value;
     const q = QUALITY_CODE[quality];
     const l = LEVEL_CODE[level];
     if (ts < ring.lastTs) ring.lastDisorder = ring.appends;
     ring.lastTs = ts;
-    ring.ts[ring.head] = ts;
-    ring.values[ring.head] = v;
-    ring.quality[ring.head] = q;
-    ring.level[ring.head] = l;
+    const at = ring.head * 3;
+    ring.buf[at] = ts;
+    ring.buf[at + 1] = v;
+    ring.buf[at + 2] = q * 8 + l;
     ring.appends++;
-    ring.head = ring.head + 1 === this.capacity ? 0 : ring.head + 1;
-    if (ring.size < this.capacity) ring.size++;
+    ring.head = ring.head + 1 === ring.cap ? 0 : ring.head + 1;
+    if (ring.size < ring.cap) ring.size++;
     if (ts >= (this.latestTs[index] ?? -1)) {
       this.latestTs[index] = ts;
       this.latestValue[index] = v;
@@ -128,9 +175,9 @@ export class HotStore {
   oldestTs(index: number): number | undefined {
     const ring = this.rings[index];
     if (ring === undefined || ring.size === 0) return undefined;
-    if (ring.inOrder()) return ring.ts[ring.slot(0)];
+    if (ring.inOrder()) return ring.ts(ring.slot(0));
     let min = Infinity;
-    for (let i = 0; i < ring.size; i++) min = Math.min(min, ring.ts[i] ?? Infinity);
+    for (let i = 0; i < ring.size; i++) min = Math.min(min, ring.ts(i));
     return min;
   }
 
@@ -139,17 +186,15 @@ export class HotStore {
     const ring = this.rings[index];
     const out: HistoryPoint[] = [];
     if (ring === undefined) return out;
-    const start = ring.size < this.capacity ? 0 : ring.head;
     let sorted = true;
     let prev = -Infinity;
     for (let i = 0; i < ring.size; i++) {
-      const at = (start + i) % this.capacity;
-      const ts = ring.ts[at] ?? 0;
+      const at = ring.slot(i);
+      const ts = ring.ts(at);
       if (ts < from || ts > to) continue;
-      const v = ring.values[at] ?? NaN;
       if (ts < prev) sorted = false;
       prev = ts;
-      out.push([ts, Number.isNaN(v) ? null : v, QUALITIES[ring.quality[at] ?? 0] ?? "good"]);
+      out.push([ts, ring.value(at), ring.quality(at)]);
     }
     if (!sorted) out.sort((a, b) => a[0] - b[0]);
     return out;
@@ -168,7 +213,7 @@ export class HotStore {
       let hi = ring.size - 1;
       while (lo <= hi) {
         const mid = (lo + hi) >>> 1;
-        if ((ring.ts[ring.slot(mid)] ?? Infinity) <= t) {
+        if (ring.ts(ring.slot(mid)) <= t) {
           found = mid;
           lo = mid + 1;
         } else hi = mid - 1;
@@ -178,7 +223,7 @@ export class HotStore {
       let best = -Infinity;
       for (let i = 0; i < ring.size; i++) {
         const at = ring.slot(i);
-        const ts = ring.ts[at] ?? Infinity;
+        const ts = ring.ts(at);
         if (ts <= t && ts >= best) {
           best = ts;
           found = at;
@@ -186,12 +231,11 @@ export class HotStore {
       }
     }
     if (found < 0) return undefined;
-    const v = ring.values[found] ?? NaN;
     return {
-      ts: ring.ts[found] ?? 0,
-      value: Number.isNaN(v) ? null : v,
-      quality: QUALITIES[ring.quality[found] ?? 0] ?? "good",
-      level: LEVELS[ring.level[found] ?? 0] ?? "normal",
+      ts: ring.ts(found),
+      value: ring.value(found),
+      quality: ring.quality(found),
+      level: ring.level(found),
     };
   }
 

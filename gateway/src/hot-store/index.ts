@@ -1,2 +1,2 @@
-export { HotStore, QUALITY_CODE, LEVEL_CODE } from "./hot-store";
+export { HotStore, QUALITY_CODE, LEVEL_CODE, hotStoreCapacity } from "./hot-store";
 export type { HistoryPoint, LatestPoint } from "./hot-store";

@@ -1,9 +1,10 @@
 /**
  * Live push to browsers over WebSocket at `/live` (LiveMessage, model/src/live.ts).
  *  - On connect: `hello`, then one `readings` frame with every sensor's latest value.
- *  - Every `tickMs`: one `readings` frame with the sensors changed since the client's last
- *    frame, coalesced to each sensor's latest value. The common frame is serialised once and
- *    sent to every client that is up to date.
+ *  - A `readings` frame with the sensors changed since the client's last frame, coalesced to
+ *    each sensor's latest value, goes out as soon as a reading arrives but at most once per
+ *    `tickMs` (a leading-edge throttle: an idle hub pushes at once, a busy one every tickMs).
+ *    The common frame is serialised once and sent to every client that is up to date.
  *  - Backpressure per client: when `ws.bufferedAmount` exceeds `maxBufferedBytes`, the
  *    client is skipped this tick (counted) and later gets one catch-up frame with everything
  *    that changed since its last frame. Ingest never waits for a client.
@@ -63,7 +64,10 @@ interface LiveClient {
 
 export class LiveHub implements IngestListener {
   private wss: WebSocketServer | undefined;
+  /** Pending flush; flushes are scheduled only between start() and stop(). */
   private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private lastFlushAt = -Infinity;
   private readonly clients = new Set<LiveClient>();
   /** Tick in which each sensor last changed (0 = never). */
   private readonly changedTick: Uint32Array;
@@ -78,12 +82,12 @@ export class LiveHub implements IngestListener {
 
   async start(): Promise<void> {
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
-    this.timer = setInterval(() => this.onTick(), this.opts.tickMs);
-    this.timer.unref();
+    this.running = true;
   }
 
   async stop(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
+    this.running = false;
+    if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     for (const c of this.clients) c.ws.close(1001, "server stopping");
     const wss = this.wss;
@@ -152,6 +156,18 @@ export class LiveHub implements IngestListener {
         this.dirty.push(i);
       }
     }
+    if (this.dirty.length > 0) this.schedule();
+  }
+
+  /** Flushes at once if the last flush is tickMs old, else when it will be. */
+  private schedule(): void {
+    if (!this.running || this.timer !== undefined) return;
+    const wait = Math.max(0, this.lastFlushAt + this.opts.tickMs - performance.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.onTick();
+    }, wait);
+    this.timer.unref();
   }
 
   onGatewayState(gatewayId: string, state: "online" | "offline", ts: number): void {
@@ -163,6 +179,7 @@ export class LiveHub implements IngestListener {
       if (c.ws.bufferedAmount > this.opts.maxBufferedBytes) {
         this.opts.metrics.liveSkipped.inc();
         (c.gatewaysBehind ??= new Set()).add(gatewayId);
+        this.schedule();
       } else c.ws.send(text);
     }
   }
@@ -209,12 +226,14 @@ export class LiveHub implements IngestListener {
     const dirty = this.dirty;
     this.tick++;
     this.dirty = [];
+    this.lastFlushAt = performance.now();
     if (this.clients.size === 0) return;
     let common: string | undefined;
     for (const c of this.clients) {
       if (c.ws.readyState !== c.ws.OPEN) continue;
       if (c.ws.bufferedAmount > this.opts.maxBufferedBytes) {
         this.opts.metrics.liveSkipped.inc();
+        this.schedule(); // try its catch-up again after tickMs
         continue;
       }
       if (c.gatewaysBehind !== undefined) {

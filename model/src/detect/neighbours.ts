@@ -5,6 +5,7 @@
  */
 import type { Asset, CityModel, LonLat, Pipe } from "../city";
 import type { RuleScope } from "./rules";
+import { SpatialGrid } from "./spatial-grid";
 
 const EARTH_RADIUS_M = 6_371_008.8;
 const JUNCTION_SNAP_M = 1;
@@ -44,14 +45,28 @@ interface PipeGeo {
   network: Pipe["network"];
   path: XY[];
   ends: [string, string];
+  /** Bounding box [x0, y0, x1, y1]. */
+  box: [number, number, number, number];
 }
 
-/** Precomputed geometry of one city, shared by every rule's scope resolution. */
+/** Grid cell size: a few cells per typical scope radius (tens to hundreds of metres). */
+const GRID_CELL_M = 100;
+
+/**
+ * Precomputed geometry of one city, shared by every rule's scope resolution. Assets and pipe
+ * segments are filed in spatial grids, so one scope costs its neighbourhood, not the city.
+ */
 export class CityGeometry {
   readonly proj: Projection;
   private readonly pipes: PipeGeo[];
   private readonly byEnd = new Map<string, number[]>();
-  private readonly assetXY = new Map<string, XY>();
+  private readonly pipeIndex = new Map<string, number>();
+  private readonly assetXY: XY[];
+  private readonly assetIndex = new Map<string, number>();
+  /** Asset indices by the pipe id they reference (`ref`). */
+  private readonly assetsByRef = new Map<string, number[]>();
+  private readonly assetGrid = new SpatialGrid(GRID_CELL_M);
+  private readonly pipeGrid = new SpatialGrid(GRID_CELL_M);
 
   constructor(private readonly city: CityModel) {
     this.proj = localProjection(city.district.center);
@@ -60,16 +75,35 @@ export class CityGeometry {
       const path = pipe.path.map((v) => this.proj.toXY(v));
       const first = path[0] ?? [0, 0];
       const last = path[path.length - 1] ?? first;
-      return { id: pipe.id, network: pipe.network, path, ends: [snap(first), snap(last)] };
+      const xs = path.map((v) => v[0]);
+      const ys = path.map((v) => v[1]);
+      const box: PipeGeo["box"] =
+        path.length === 0
+          ? [0, 0, 0, 0]
+          : [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+      return { id: pipe.id, network: pipe.network, path, ends: [snap(first), snap(last)], box };
     });
     this.pipes.forEach((p, i) => {
-      for (const e of p.ends) this.byEnd.set(e, [...(this.byEnd.get(e) ?? []), i]);
+      this.pipeIndex.set(p.id, i);
+      for (const e of p.ends) push(this.byEnd, e, i);
+      for (let k = 1; k < p.path.length; k++) {
+        const [a, b] = [p.path[k - 1]!, p.path[k]!];
+        this.pipeGrid.add(i, a[0], a[1], b[0], b[1]);
+      }
+      if (p.path.length === 1) this.pipeGrid.add(i, p.path[0]![0], p.path[0]![1]);
     });
-    for (const a of city.assets) this.assetXY.set(a.id, this.proj.toXY(a.position));
+    this.assetXY = city.assets.map((a, i) => {
+      const xy = this.proj.toXY(a.position);
+      this.assetIndex.set(a.id, i);
+      this.assetGrid.add(i, xy[0], xy[1]);
+      if (a.ref !== undefined) push(this.assetsByRef, a.ref, i);
+      return xy;
+    });
   }
 
   xyOf(asset: Asset): XY {
-    return this.assetXY.get(asset.id) ?? this.proj.toXY(asset.position);
+    const i = this.assetIndex.get(asset.id);
+    return i === undefined ? this.proj.toXY(asset.position) : this.assetXY[i]!;
   }
 
   private pipeDistanceM(pipe: PipeGeo, p: XY): number {
@@ -85,10 +119,17 @@ export class CityGeometry {
   private pipesNear(anchor: Asset, network: Pipe["network"], toleranceM: number, hops: number): Set<number> {
     const at = this.xyOf(anchor);
     let frontier = new Set<number>();
-    this.pipes.forEach((p, i) => {
-      if (p.network === network && (p.id === anchor.ref || this.pipeDistanceM(p, at) <= toleranceM))
-        frontier.add(i);
-    });
+    const referenced = anchor.ref === undefined ? undefined : this.pipeIndex.get(anchor.ref);
+    if (referenced !== undefined && this.pipes[referenced]?.network === network) frontier.add(referenced);
+    for (const i of this.pipeGrid.query(
+      at[0] - toleranceM,
+      at[1] - toleranceM,
+      at[0] + toleranceM,
+      at[1] + toleranceM,
+    )) {
+      const p = this.pipes[i]!;
+      if (p.network === network && this.pipeDistanceM(p, at) <= toleranceM) frontier.add(i);
+    }
     const all = new Set(frontier);
     for (let h = 0; h < hops; h++) {
       const next = new Set<number>();
@@ -105,29 +146,64 @@ export class CityGeometry {
     return all;
   }
 
-  /** Assets a scope reaches from `anchor`, nearest first. */
+  /** Asset indices that can be in the scope: those within the radius, or on or near the pipes. */
+  private candidates(
+    at: XY,
+    radius: number,
+    pipes: PipeGeo[] | undefined,
+    toleranceM: number,
+  ): Iterable<number> {
+    if (Number.isFinite(radius))
+      return this.assetGrid.query(at[0] - radius, at[1] - radius, at[0] + radius, at[1] + radius);
+    const found = new Set<number>();
+    for (const g of pipes ?? []) {
+      for (const i of this.assetsByRef.get(g.id) ?? []) found.add(i);
+      const [x0, y0, x1, y1] = g.box;
+      for (const i of this.assetGrid.query(
+        x0 - toleranceM,
+        y0 - toleranceM,
+        x1 + toleranceM,
+        y1 + toleranceM,
+      ))
+        found.add(i);
+    }
+    return found;
+  }
+
+  /** Assets a scope reaches from `anchor`, nearest first (ties in city order). */
   assetsInScope(anchor: Asset, scope: RuleScope): Asset[] {
     if (scope.on === "anchor") return [anchor];
     const at = this.xyOf(anchor);
     const types = scope.assetTypes === undefined ? undefined : new Set<string>(scope.assetTypes);
     const radius = scope.radiusM ?? Number.POSITIVE_INFINITY;
     let onNetwork: ((a: Asset) => boolean) | undefined;
+    let geos: PipeGeo[] | undefined;
+    let toleranceM = 0;
     if (scope.on === "network") {
       const set = this.pipesNear(anchor, scope.network, scope.toleranceM, scope.hops);
       const ids = new Set([...set].map((i) => this.pipes[i]?.id));
-      const geos = [...set].flatMap((i) => this.pipes[i] ?? []);
+      const near = [...set].flatMap((i) => this.pipes[i] ?? []);
+      geos = near;
+      toleranceM = scope.toleranceM;
       onNetwork = (a) =>
         (a.ref !== undefined && ids.has(a.ref)) ||
-        geos.some((g) => this.pipeDistanceM(g, this.xyOf(a)) <= scope.toleranceM);
+        near.some((g) => this.pipeDistanceM(g, this.xyOf(a)) <= scope.toleranceM);
     }
-    const out: { a: Asset; d: number }[] = [];
-    for (const a of this.city.assets) {
+    const out: { i: number; d: number }[] = [];
+    for (const i of this.candidates(at, radius, geos, toleranceM)) {
+      const a = this.city.assets[i]!;
       if (a.id === anchor.id || (types !== undefined && !types.has(a.type))) continue;
-      const d = distanceM(at, this.xyOf(a));
+      const d = distanceM(at, this.assetXY[i]!);
       if (d > radius) continue;
       if (onNetwork !== undefined && !onNetwork(a)) continue;
-      out.push({ a, d });
+      out.push({ i, d });
     }
-    return out.sort((x, y) => x.d - y.d).map((x) => x.a);
+    return out.sort((x, y) => x.d - y.d || x.i - y.i).map((x) => this.city.assets[x.i]!);
   }
+}
+
+function push<K>(map: Map<K, number[]>, key: K, value: number): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
 }

@@ -5,10 +5,14 @@
  *  - ingest probe: wraps the live hub's `onReadings` (called once per accepted telemetry batch
  *    after decode, schema, dedup and per-reading validation, before the sinks) and records
  *    receive time − newest reading ts (= the batch's `sentAt`);
+ *  - CPU profile (`npm run load -- --cpu-prof`): the V8 profiler over the inspector protocol,
+ *    started and stopped on request so the profile covers the load window, not start-up;
  *  - platform publisher (fan-out): publishes commands in-process through the broker's Aedes
  *    instance, as CommandClient does via Broker.publish, but with the completion callback so
  *    the in-flight window can be bounded (Broker.publish has none).
  */
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import type { Aedes } from "aedes";
 import { pino } from "pino";
 import { Gateway, loadGatewayConfigFile } from "@citytwin/gateway";
@@ -21,6 +25,8 @@ export type HostRequest =
   | { type: "stats" }
   | { type: "idle" }
   | { type: "fanout"; window: Window; endAt: number; subscribers: number; qos: 0 | 1; inflight: number }
+  | { type: "profile-start" }
+  | { type: "profile-stop"; file: string }
   | { type: "stop" };
 
 const send = (m: unknown) => process.send?.(m);
@@ -90,6 +96,24 @@ function fanout(req: Extract<HostRequest, { type: "fanout" }>): Promise<{ publis
   });
 }
 
+let profiler: Session | undefined;
+async function profile(req: Extract<HostRequest, { type: "profile-start" | "profile-stop" }>): Promise<void> {
+  if (req.type === "profile-start") {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post("Profiler.enable");
+    await profiler.post("Profiler.start");
+    send({ type: "profiling" });
+    return;
+  }
+  if (profiler === undefined) throw new Error("profile-stop without profile-start");
+  const { profile } = await profiler.post("Profiler.stop");
+  profiler.disconnect();
+  profiler = undefined;
+  writeFileSync(req.file, JSON.stringify(profile));
+  send({ type: "profiled", file: req.file });
+}
+
 process.on("message", (raw) => {
   const req = raw as HostRequest;
   if (req.type === "window") {
@@ -108,6 +132,8 @@ process.on("message", (raw) => {
     );
   } else if (req.type === "idle") {
     void settle().then(() => send({ type: "idle" }));
+  } else if (req.type === "profile-start" || req.type === "profile-stop") {
+    profile(req).catch((err: Error) => send({ type: "error", message: err.message }));
   } else if (req.type === "fanout") {
     void fanout(req).then((r) => send({ type: "fanout", ...r }));
   } else {

@@ -2,6 +2,7 @@
 import { broker, detect, edge, ingest, scaling } from "./stages";
 import type { Ctx } from "./context";
 import type { Section, StageId } from "./types";
+import { profile } from "./profile-stage";
 import { viewer } from "./viewer-stage";
 
 export const RUNNERS: Record<StageId, (ctx: Ctx) => Promise<Section>> = {
@@ -10,5 +11,6 @@ export const RUNNERS: Record<StageId, (ctx: Ctx) => Promise<Section>> = {
   edge,
   detect,
   scaling,
+  profile,
   viewer,
 };

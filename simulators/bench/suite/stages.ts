@@ -21,6 +21,7 @@ export const TITLES: Record<StageId, string> = {
   edge: "Edge agent footprint",
   detect: "Detector throughput",
   scaling: "Scaling curve: the city-scale load generator",
+  profile: "Where the gateway's CPU goes at peak load",
   viewer: "Twin viewer: frame time at 100k live sensors",
 };
 
@@ -33,10 +34,11 @@ export function estimateS(id: StageId, quick: boolean, sensors?: number[]): numb
       edge: 30,
       detect: 25,
       scaling: 25 * ((sensors?.length ?? 2) + 1),
+      profile: 25,
       viewer: 40,
     }[id];
   const scaling = (sensors ?? [1000, 10000, 100000, 1000000]).reduce((s, n) => s + 90 + n / 2500, 120);
-  return { broker: 200, ingest: 300, edge: 220, detect: 90, scaling, viewer: 150 }[id];
+  return { broker: 200, ingest: 300, edge: 220, detect: 90, scaling, profile: 90, viewer: 150 }[id];
 }
 
 const readFileSafe = (f: string) => {
@@ -306,7 +308,12 @@ export async function edge(ctx: Ctx): Promise<Section> {
     : [];
   const variants: [string, string[], string][] = [
     ["default (the systemd unit's flags)", [], "edge-default"],
-    ["--heap-mb 24", ["--heap-mb", "24"], "edge-heap24"],
+    // The small-gateway profile of docs/edge-packaging.md (CT_EDGE_HEAP_MB=24, CT_EDGE_V8_FLAGS=--lite-mode).
+    [
+      "small gateway (--heap-mb 24 --v8-flags=--lite-mode)",
+      ["--heap-mb", "24", "--v8-flags=--lite-mode"],
+      "edge-small",
+    ],
   ];
   const rows: string[] = [];
   const data: Record<string, unknown>[] = [];
@@ -579,7 +586,7 @@ export async function scaling(ctx: Ctx): Promise<Section> {
   ];
   const curveRuns = s.runs.slice(0, sensorsList.length);
   s.markdown.push(
-    `Each point: \`npm run load -- --spawn\` (a fresh gateway in demo mode + influxd on this machine, docs/load-testing.md) with every sensor sending 1 reading every 10 s for ${seconds} s. Gateway RSS: the suite samples /proc/<gateway pid>/status every 0.5 s during the run. Generator CPU: % of one core, busiest worker. Sensor → /live: each reading's ts is its batch's send time, so this is the gateway's part (ingest, the 250 ms /live coalescing tick, WebSocket), not the edge batching delay.`,
+    `Each point: \`npm run load -- --spawn\` (a fresh gateway in demo mode + influxd on this machine, docs/load-testing.md) with every sensor sending 1 reading every 10 s for ${seconds} s. Gateway RSS: the suite samples /proc/<gateway pid>/status every 0.5 s during the run. Generator CPU: % of one core, busiest worker. Sensor → /live: each reading's ts is its batch's send time, so this is the gateway's part (ingest, the /live coalescing of at most one frame per 25 ms, WebSocket), not the edge batching delay.`,
     ``,
     ...curveRuns.map((run, i) => `- ${kSensors(sensorsList[i]!)}: ${cmdLine(run)}`),
     ``,

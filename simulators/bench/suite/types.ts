@@ -1,7 +1,7 @@
 /** docs/benchmarks/suite.json: what one `npm run bench` measured, section by section. */
 import type { SuiteMachine } from "./machine";
 
-export const STAGES = ["broker", "ingest", "edge", "detect", "scaling", "viewer"] as const;
+export const STAGES = ["broker", "ingest", "edge", "detect", "scaling", "profile", "viewer"] as const;
 export type StageId = (typeof STAGES)[number];
 
 /** One child command the suite ran. */

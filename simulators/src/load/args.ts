@@ -24,6 +24,7 @@ Load:
   --workers W            forked load processes (default 1)
 Target:
   --spawn                start a local gateway (demo mode) + influxd, stop them at the end
+  --cpu-prof dir         with --spawn: the gateway's V8 CPU profile of the load window → dir/gateway.cpuprofile
   --target mqtt://h:p    an existing gateway; --credentials agents.secrets.json in secure mode
   --live-url ws://h:p/live  /live subscriber for sensor → WebSocket latency; --token T (viewer)
   --influx-url URL       count stored readings at the end; --influx-db (default citytwin)
@@ -46,6 +47,8 @@ export interface LoadOptions {
   inflight: number;
   workers: number;
   spawn: boolean;
+  /** With spawn: the gateway runs with --cpu-prof into this directory. */
+  cpuProfDir?: string;
   target?: string;
   credentials?: string;
   liveUrl?: string;
@@ -78,6 +81,7 @@ const OPTIONS = {
   inflight: str,
   workers: str,
   spawn: { type: "boolean" },
+  "cpu-prof": str,
   target: str,
   credentials: str,
   "live-url": str,
@@ -115,6 +119,8 @@ export function parseLoadArgs(argv: string[]): { help: boolean; command?: string
     ...(v.ramp === undefined ? {} : { ramp: parseRamp(v.ramp) }),
   };
   if (v.spawn && v.target !== undefined) throw new RangeError("give --spawn or --target, not both");
+  if (v["cpu-prof"] !== undefined && !v.spawn)
+    throw new RangeError("--cpu-prof profiles a spawned gateway: add --spawn");
   const opt = <K extends keyof typeof v>(k: K) => (v[k] === undefined ? {} : { [k]: v[k] });
   const options: LoadOptions = {
     city: {
@@ -134,6 +140,7 @@ export function parseLoadArgs(argv: string[]): { help: boolean; command?: string
     inflight: num("inflight", 4, 1)!,
     workers: num("workers", 1, 1)!,
     spawn: v.spawn === true,
+    ...(v["cpu-prof"] === undefined ? {} : { cpuProfDir: v["cpu-prof"] }),
     ...opt("target"),
     ...opt("credentials"),
     ...(v["live-url"] === undefined ? {} : { liveUrl: v["live-url"] }),

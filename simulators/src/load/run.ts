@@ -3,7 +3,7 @@
  * agents, drive them for `seconds`, collect 1 s ticks with a live progress line, drain, count
  * what was stored, and return the report (written by report/write.ts).
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { cpuPercent, sampleProc, type ProcSample } from "../../bench/edge-load/proc-sampler";
 import { forkTsx, type Forked } from "../../bench/broker/ipc";
@@ -101,6 +101,11 @@ export async function runLoad(o: LoadOptions, command: string): Promise<LoadRepo
       await wk.call("ready", { type: "setup", setup }, 300_000);
     }
 
+    const profileFile = o.cpuProfDir === undefined ? undefined : join(o.cpuProfDir, "gateway.cpuprofile");
+    if (spawned && profileFile !== undefined) {
+      mkdirSync(o.cpuProfDir!, { recursive: true });
+      await spawned.profile("start");
+    }
     const startAt = Date.now() + 1000;
     const endAt = startAt + rate.seconds * 1000;
     if (liveUrl !== undefined) live = await openLive(liveUrl, o.token, startAt);
@@ -141,6 +146,10 @@ export async function runLoad(o: LoadOptions, command: string): Promise<LoadRepo
       workers.map((wk) => wk.call("done", { type: "go", startAt, endAt }, rate.seconds * 1000 + 120_000)),
     );
     progress.end();
+    if (spawned && profileFile !== undefined) {
+      await spawned.profile("stop", profileFile);
+      progress.log(`gateway CPU profile of the load window: ${profileFile}`);
+    }
 
     let stored: number | null = null;
     let drainS: number | null = null;

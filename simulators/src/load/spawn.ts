@@ -5,7 +5,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { stringify } from "yaml";
 import type { CityModel } from "@citytwin/model";
 import { createDatabase, startInfluxd } from "../../../test/support/influxd";
@@ -22,6 +22,8 @@ export interface Spawned {
   gatewayPid: number;
   influxPid: number;
   host: Forked;
+  /** Starts the gateway's V8 CPU profiler, or stops it and writes the `.cpuprofile` to `file`. */
+  profile(action: "start" | "stop", file?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -61,6 +63,10 @@ export async function spawnTarget(city: CityModel, influxDb: string): Promise<Sp
       gatewayPid: h.proc.pid ?? 0,
       influxPid: influx.child.proc.pid ?? 0,
       host: h,
+      async profile(action, file) {
+        if (action === "start") await h.call("profiling", { type: "profile-start" });
+        else await h.call("profiled", { type: "profile-stop", file: resolve(file ?? "gateway.cpuprofile") });
+      },
       async stop() {
         await h.call("never", { type: "stop" }, 20_000).catch(() => undefined);
         await h.stop();
