@@ -1,7 +1,8 @@
 /**
  * Smoke test of the load generator (simulators/src/load): a spawned gateway + influxd, a 1,000
  * sensor city at 500 readings/s for 3 s. Asserts only that the harness works and its counts are
- * consistent; nothing here judges rates or latencies.
+ * consistent, and that --cpu-prof writes the gateway's profile; nothing here judges rates or
+ * latencies.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -9,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { LoadReport } from "../src/load/report/types";
+import type { CpuProfile } from "../bench/profile/flame";
 
 const REPO = resolve(import.meta.dirname, "../..");
 const out = mkdtempSync(join(tmpdir(), "citytwin-load-smoke-"));
@@ -18,7 +20,14 @@ describe("load generator", () => {
   it("drives a spawned gateway and writes report.json, report.html and report.md", () => {
     const args = ["--import", "tsx", "simulators/src/load/main.ts", "--spawn"];
     args.push("--sensors", "1000", "--rate", "500", "--seconds", "3", "--agents", "2", "--workers", "2");
-    args.push("--scenario", "simulators/bench/load/faults.yaml", "--out", out);
+    args.push(
+      "--scenario",
+      "simulators/bench/load/faults.yaml",
+      "--cpu-prof",
+      join(out, "prof"),
+      "--out",
+      out,
+    );
     const run = spawnSync(process.execPath, args, { cwd: REPO, encoding: "utf8", timeout: 100_000 });
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
 
@@ -41,5 +50,11 @@ describe("load generator", () => {
     expect(html.match(/<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/g)).toHaveLength(5);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
     expect(readFileSync(join(out, "report.md"), "utf8")).toContain("acknowledged (PUBACK)");
+
+    // --cpu-prof: the gateway's profile of the load window, with the ingest path in it.
+    const profile = JSON.parse(readFileSync(join(out, "prof", "gateway.cpuprofile"), "utf8")) as CpuProfile;
+    const names = new Set(profile.nodes.map((n) => n.callFrame.functionName));
+    expect(profile.samples.length).toBeGreaterThan(0);
+    expect(names).toContain("parseTelemetry");
   });
 });

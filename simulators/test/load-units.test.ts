@@ -4,6 +4,8 @@ import { Histogram, SecondWindows, bucketOf } from "../src/load/histogram";
 import { Batcher, dueBy, parseRamp, rateAt } from "../src/load/pacing";
 import { renderChart, niceTicks } from "../src/load/report/svg";
 import { parseTrace } from "../src/load/trace";
+import { parseLoadArgs } from "../src/load/args";
+import { summarize, type RunFacts } from "../src/load/report/summary";
 
 describe("pacing", () => {
   it("holds a constant rate and integrates it", () => {
@@ -181,5 +183,50 @@ describe("SVG renderer", () => {
     expect(niceTicks(0, 10)).toEqual([0, 2, 4, 6, 8, 10]);
     expect(niceTicks(0, 0)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
     expect(niceTicks(NaN, 1)).toEqual([0, 1]);
+  });
+});
+
+describe("the zero-loss verdict", () => {
+  const facts = (stored: number, gateway?: { dropped: number; journalLagS: number }): RunFacts => ({
+    command: "npm run load",
+    options: parseLoadArgs(["--spawn"]).options,
+    rate: { rate: 100, seconds: 1 },
+    machine: {
+      cpu: "x",
+      cores: 2,
+      memGiB: 1,
+      node: "v20",
+      influxd: null,
+      mosquitto: null,
+    } as unknown as RunFacts["machine"],
+    city: { sensors: 10, devices: 5, assets: 5, districts: 1, agents: 1, buildS: 0, heapMiB: 1 },
+    incidents: [],
+    series: [],
+    totals: { offered: 100, sent: 100, acked: 100, errors: 0, disconnects: 0, suppressed: 0 },
+    puback: new Histogram(),
+    live: undefined,
+    stored,
+    drainS: 3,
+    ...(gateway ? { gateway } : {}),
+    warnings: [],
+    startedAt: new Date(0).toISOString(),
+  });
+  const zeroLoss = (f: RunFacts) => summarize(f).verdicts[0]!;
+
+  it("passes only when everything acknowledged is stored", () => {
+    expect(zeroLoss(facts(100))).toMatchObject({ ok: true });
+    expect(zeroLoss(facts(60))).toMatchObject({
+      ok: false,
+      detail: "40 acknowledged readings are missing from storage",
+    });
+  });
+
+  it("says whether the gateway gave the rest up or still holds them in its journal", () => {
+    expect(zeroLoss(facts(60, { dropped: 0, journalLagS: 42 })).detail).toMatch(
+      /^40 acknowledged .* the gateway dropped none: they are in its ingest journal.*42 s old\)$/,
+    );
+    const lost = zeroLoss(facts(60, { dropped: 40, journalLagS: 0 }));
+    expect(lost.ok).toBe(false);
+    expect(lost.detail).toContain("the gateway gave up 40 points");
   });
 });

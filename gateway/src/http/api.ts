@@ -20,7 +20,8 @@
  */
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { gzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { gzip as gzipCb } from "node:zlib";
 import type { Logger } from "pino";
 import type { HistoryResponse, LatestReading } from "@citytwin/model";
 import type { InfluxV1Resolved } from "../config/load";
@@ -67,13 +68,15 @@ export interface ApiDeps {
   metricsAuth?: OperatorAuthenticator;
 }
 
+const gzipAsync = promisify(gzipCb);
+
 export class Api {
   private readonly cityEtag: string;
-  private readonly cityGzip: Buffer;
+  /** Compressed on the first request that accepts gzip, off the event loop (a 1M-sensor city is ~500 MB). */
+  private cityGzip: Promise<Buffer> | undefined;
 
   constructor(private readonly deps: ApiDeps) {
     this.cityEtag = `"${createHash("sha1").update(deps.cityJson).digest("base64url")}"`;
-    this.cityGzip = gzipSync(deps.cityJson);
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -123,14 +126,14 @@ export class Api {
     return sendError(res, 404, "NOT_FOUND", "no static files configured (http.staticDir)");
   }
 
-  private city(req: IncomingMessage, res: ServerResponse): void {
+  private async city(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.headers["if-none-match"] === this.cityEtag) {
       res.writeHead(304, { etag: this.cityEtag });
       res.end();
       return;
     }
     const gzip = acceptsGzip(req);
-    const body = gzip ? this.cityGzip : this.deps.cityJson;
+    const body = gzip ? await (this.cityGzip ??= gzipAsync(this.deps.cityJson)) : this.deps.cityJson;
     res.writeHead(200, {
       "content-type": "application/json; charset=utf-8",
       "content-length": body.length,

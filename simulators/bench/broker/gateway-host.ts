@@ -126,9 +126,11 @@ process.on("message", (raw) => {
         "citytwin_ingest_rejected_total",
         "citytwin_ingest_shed_total",
         "citytwin_ingest_backpressure_total",
+        "citytwin_influx_points_dropped_total",
+        "citytwin_journal_oldest_unwritten_seconds",
       ].map(metric),
-    ).then(([batches, rejected, shed, held]) =>
-      send({ type: "stats", ingest: ingest.stats(), batches, rejected, shed, held }),
+    ).then(([batches, rejected, shed, held, dropped, journalLagS]) =>
+      send({ type: "stats", ingest: ingest.stats(), batches, rejected, shed, held, dropped, journalLagS }),
     );
   } else if (req.type === "idle") {
     void settle().then(() => send({ type: "idle" }));

@@ -266,6 +266,7 @@ export async function ingest(ctx: Ctx): Promise<Section> {
           : `${ratioPeer.toFixed(1)}× (${num(r.best?.acceptedPerS)} vs ${num(peer?.perS)} readings/s)`,
       met: ratioPeer === null ? null : ratioPeer >= 5,
     },
+    halfPeakLatency(r),
     {
       section: "ingest",
       target: "zero loss at the sustained rate",
@@ -284,6 +285,26 @@ export async function ingest(ctx: Ctx): Promise<Section> {
     ratioToPeer: ratioPeer,
   };
   return s;
+}
+
+/** The latency target read on bench:ingest's own workload: its highest held step at ≤ 50 % of the peak. */
+function halfPeakLatency(r: IngestJson): TargetRow {
+  const target = "p99 sensor → /live ≤ 50 ms at 50 % of peak load (bench:ingest's workload)";
+  const peak = r.best?.acceptedPerS;
+  const step =
+    peak === undefined
+      ? undefined
+      : r.steps
+          .filter((x) => x.held_ok && x.offeredPerS <= peak / 2)
+          .sort((a, b) => b.offeredPerS - a.offeredPerS)[0];
+  if (peak === undefined || step === undefined)
+    return { section: "ingest", target, measured: "no held step at ≤ 50 % of a peak", met: null };
+  return {
+    section: "ingest",
+    target,
+    measured: `${ms(step.liveMs.p99)} ms at ${num(step.offeredPerS)} readings/s (the held step at ≤ 50 % of the ${num(peak)} peak)`,
+    met: step.liveMs.p99 <= 50,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -468,6 +489,8 @@ async function loadRun(
     ...("interval" in rate ? ["--interval-s", String(rate.interval)] : ["--rate", String(rate.perS)]),
   );
   argv.push("--seconds", String(seconds), ...(workers > 1 ? ["--workers", String(workers)] : []));
+  // A big city's backlog takes a while to reach InfluxDB after the load stops (journalled).
+  if (sensors >= 500_000) argv.push("--drain-s", "60");
   argv.push("--out", rel(ctx, out));
   const { run, result } = await exec(ctx, argv, {
     timeoutS: Math.round(seconds + (ctx.quick ? 120 : 240) + sensors / 2000),
@@ -622,7 +645,7 @@ export async function scaling(ctx: Ctx): Promise<Section> {
     },
     {
       section: "scaling",
-      target: "p99 sensor → browser (/live) ≤ 50 ms at 50 % of peak load",
+      target: "p99 sensor → browser (/live) ≤ 50 ms at 50 % of peak load, on a 100k-sensor city",
       measured:
         latency && latency.liveMs.samples > 0
           ? `${ms(latency.liveMs.p99)} ms at ${num(latency.offeredPerS)} readings/s (${kSensors(latency.sensors)} sensors)`

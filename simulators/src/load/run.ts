@@ -54,7 +54,7 @@ export async function runLoad(o: LoadOptions, command: string): Promise<LoadRepo
   try {
     if (o.spawn) {
       progress.log("starting influxd and the gateway (demo mode) …");
-      spawned = await spawnTarget(city, o.influxDb);
+      spawned = await spawnTarget(city, o.influxDb, agents.length);
     }
     const url = spawned?.mqttUrl ?? o.target;
     if (url === undefined) throw new RangeError("give --spawn or --target mqtt://host:port");
@@ -167,6 +167,9 @@ export async function runLoad(o: LoadOptions, command: string): Promise<LoadRepo
       stored = d.stored;
       drainS = d.drainS;
     }
+    const gateway = spawned
+      ? await spawned.host.call<{ dropped: number; journalLagS: number }>("stats", { type: "stats" })
+      : undefined;
     await new Promise((r) => setTimeout(r, 500));
     live?.close();
     return summarize({
@@ -190,6 +193,7 @@ export async function runLoad(o: LoadOptions, command: string): Promise<LoadRepo
       puback: col.puback.all,
       stored,
       drainS,
+      ...(gateway ? { gateway: { dropped: gateway.dropped, journalLagS: gateway.journalLagS } } : {}),
       warnings,
       startedAt: new Date(startAt).toISOString(),
     });

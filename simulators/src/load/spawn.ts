@@ -1,7 +1,8 @@
 /**
  * `--spawn`: influxd (test/support/influxd.ts) and the gateway in demo mode in a child process
  * (the broker bench's gateway-host.ts: same start-up as gateway/src/main.ts), both in temp
- * dirs, loaded with the load city; `stop()` ends both and removes the dirs.
+ * dirs, loaded with the load city, the gateway with its ingest journal on; `stop()` ends both
+ * and removes the dirs.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,7 +28,14 @@ export interface Spawned {
   stop(): Promise<void>;
 }
 
-export async function spawnTarget(city: CityModel, influxDb: string): Promise<Spawned> {
+/**
+ * V8's default old-space limit (~4 GB here) is too small to parse and validate a 1M-sensor
+ * city (≈ 500 MB of JSON, ≈ 6 GB at the peak of start-up): the gateway would spend its time in
+ * GC. ~12 MB per 1,000 sensors, at least 4 GB (docs/load-testing.md, "Big cities").
+ */
+export const gatewayHeapMb = (sensors: number) => Math.max(4096, Math.ceil(sensors / 1000) * 12);
+
+export async function spawnTarget(city: CityModel, influxDb: string, agents: number): Promise<Spawned> {
   const dir = mkdtempSync(join(tmpdir(), "citytwin-load-"));
   const influx = await startInfluxd();
   let host: Forked | undefined;
@@ -41,6 +49,11 @@ export async function spawnTarget(city: CityModel, influxDb: string): Promise<Sp
       mqtt: { host: "127.0.0.1", port: 0 },
       http: { host: "127.0.0.1", port: 0 },
       city: "city.json",
+      // Every agent connects from 127.0.0.1: the per-IP connect limit (made for many edge
+      // gateways on many addresses) would refuse the generator's thousand agents.
+      limits: { connectBurst: Math.max(500, agents * 2) },
+      // As deployed: acknowledged telemetry is journalled, so a slow InfluxDB delays, never loses.
+      ingest: { journal: { dir: "ingest-journal" } },
       influx: {
         v1: { url: influx.url, database: influxDb },
         batchSize: 5000,
@@ -49,7 +62,10 @@ export async function spawnTarget(city: CityModel, influxDb: string): Promise<Sp
       },
     };
     writeFileSync(join(dir, "gateway.yaml"), stringify(config));
-    host = forkTsx(GATEWAY_HOST, [join(dir, "gateway.yaml")], { LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" });
+    host = forkTsx(GATEWAY_HOST, [join(dir, "gateway.yaml")], {
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+      NODE_OPTIONS: `--max-old-space-size=${gatewayHeapMb(city.sensors.length)}`,
+    });
     const ready = await host.call<{ mqttPort: number; httpPort: number }>("ready", undefined, 300_000);
     const h = host;
     // One line for whoever watches this run from outside (the bench suite samples the

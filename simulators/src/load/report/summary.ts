@@ -26,11 +26,23 @@ export interface RunFacts {
   live: Histogram | undefined;
   stored: number | null;
   drainS: number | null;
+  /** A spawned gateway's own account after the drain: points it gave up, journal backlog age. */
+  gateway?: { dropped: number; journalLagS: number };
   warnings: string[];
   startedAt: string;
 }
 
 const pct = (x: number) => `${x.toFixed(1)} %`;
+
+/** What the gateway says of readings not stored yet: given up (lost), or still in its journal. */
+const backlog = (g: RunFacts["gateway"]) =>
+  g === undefined
+    ? ""
+    : g.dropped > 0
+      ? ` (the gateway gave up ${g.dropped.toLocaleString("en")} points: citytwin_influx_points_dropped_total)`
+      : g.journalLagS > 0
+        ? ` when the drain ended; the gateway dropped none: they are in its ingest journal, still being written (oldest unwritten ${g.journalLagS.toFixed(0)} s old)`
+        : "";
 
 export function summarize(f: RunFacts): LoadReport {
   const seconds = f.rate.seconds;
@@ -56,7 +68,7 @@ export function summarize(f: RunFacts): LoadReport {
           : missing === 0
             ? `all ${t.acked.toLocaleString("en")} acknowledged readings are stored`
             : missing > 0
-              ? `${missing.toLocaleString("en")} acknowledged readings are missing from storage`
+              ? `${missing.toLocaleString("en")} acknowledged readings are missing from storage${backlog(f.gateway)}`
               : `${(-missing).toLocaleString("en")} more stored than acknowledged (replays or another writer in the range)`,
     },
     {
