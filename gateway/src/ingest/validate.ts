@@ -22,6 +22,7 @@ import {
   type TelemetryBatch,
 } from "@citytwin/model";
 import type { DeviceRegistry, SensorEntry } from "./registry";
+import { isWellFormedBatch } from "./telemetry-check";
 
 export interface IngestLimits {
   maxPayloadBytes: number;
@@ -83,6 +84,7 @@ export function parseTelemetry(payload: Buffer, limits: IngestLimits): ParseResu
       message: `${count} readings > ${MAX_READINGS_PER_BATCH} per batch`,
     };
   }
+  if (isWellFormedBatch(raw)) return { ok: true, batch: raw, nonFinite };
   const parsed = telemetryBatchSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
