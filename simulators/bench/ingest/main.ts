@@ -5,7 +5,7 @@
  * Node-RED). What is measured and how, and the JSON report: docs/benchmarks-ingest.md.
  *
  *   npx tsx simulators/bench/ingest/main.ts [--peers raw,citytwin,nodered] [--seconds 10]
- *     [--steps 20000,40000,80000,120000,140000,160000,200000] [--nodered-steps <default: --steps>]
+ *     [--steps 20000,40000,80000,120000,140000,160000,200000,240000,280000] [--nodered-steps <default: --steps>]
  *     [--raw-seconds 10] [--raw-concurrency 4] [--raw-points 3000000] [--gateways 20] [--devices 100]
  *     [--workers 2] [--inflight 4] [--p99-bound-ms 1000] [--drain-s 20] [--keep-going]
  *     [--nodered-dir ~/.cache/citytwin-bench/node-red] [--out bench-results]
@@ -46,7 +46,7 @@ const { values: a } = parseArgs({
   options: {
     peers: { type: "string", default: PEERS.join(",") },
     seconds: { type: "string", default: "10" },
-    steps: { type: "string", default: "20000,40000,80000,120000,140000,160000,200000" },
+    steps: { type: "string", default: "20000,40000,80000,120000,140000,160000,200000,240000,280000" },
     "nodered-steps": { type: "string" },
     "raw-seconds": { type: "string", default: "10" },
     "raw-concurrency": { type: "string", default: "4" },

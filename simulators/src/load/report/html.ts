@@ -55,7 +55,7 @@ ${row(["offered", num(t.offered), num(t.offeredPerS)])}
 ${row(["sent", num(t.sent), num(t.sent / t.seconds)])}
 ${row(["acknowledged (PUBACK)", num(t.acked), num(t.ackedPerS)])}
 ${row(["stored (InfluxDB)", num(t.stored), t.stored === null ? "–" : num(t.stored / t.seconds)])}
-${row(["missing = acknowledged − stored", num(t.missing), ""])}</table>
+${row(["missing = acknowledged − stored", num(t.missing), ""])}${t.gatewayDropped === null ? "" : row(["of which the gateway dropped", num(t.gatewayDropped), ""])}</table>
 <table>${row(["latency, ms", "p50 / p95 / p99 / p99.9", "samples"], true)}
 ${row(["PUBACK (per batch)", lat(t.puback), num(t.puback.samples)])}
 ${row(["sensor → /live", lat(t.live), num(t.live.samples)])}</table>

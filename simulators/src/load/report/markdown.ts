@@ -24,6 +24,7 @@ export function renderMarkdown(r: LoadReport): string {
     `| acknowledged (PUBACK) | ${num(t.acked)} | ${num(t.ackedPerS)} |`,
     `| stored (InfluxDB) | ${num(t.stored)} | ${t.stored === null ? "–" : num(t.stored / t.seconds)} |`,
     `| missing (acknowledged − stored) | ${num(t.missing)} | |`,
+    ...(t.gatewayDropped === null ? [] : [`| of which the gateway dropped | ${num(t.gatewayDropped)} | |`]),
     ``,
     `Latency p50 / p95 / p99 / p99.9 ms: PUBACK ${lat(t.puback)} (${num(t.puback.samples)} batches); sensor → /live ${lat(t.live)} (${num(t.live.samples)} samples).`,
     `Errors ${t.errors}, disconnects ${t.disconnects}, readings suppressed by device_offline ${num(t.suppressed)}.`,

@@ -115,6 +115,8 @@ export function summarize(f: RunFacts): LoadReport {
       ...t,
       stored: f.stored,
       missing,
+      gatewayDropped: f.gateway?.dropped ?? null,
+      journalLagS: f.gateway?.journalLagS ?? null,
       offeredPerS: t.offered / seconds,
       ackedPerS: t.acked / seconds,
       puback: f.puback.quantiles(),

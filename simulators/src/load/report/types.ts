@@ -68,6 +68,10 @@ export interface LoadReport {
     stored: number | null;
     /** acked − stored: must be 0. */
     missing: number | null;
+    /** A spawned gateway's count of points it gave up (citytwin_influx_points_dropped_total). */
+    gatewayDropped: number | null;
+    /** Age of the oldest journal record not yet written to InfluxDB when the run ended, s. */
+    journalLagS: number | null;
     errors: number;
     disconnects: number;
     suppressed: number;
