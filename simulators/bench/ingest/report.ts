@@ -116,7 +116,7 @@ export function renderMarkdown(r: IngestReport): string {
     `Load: ${Object.entries(r.load)
       .map(([k, v]) => `${k} ${v}`)
       .join(", ")}.`,
-    `Bounds for a step to hold: zero loss (InfluxDB count after drain, recounted 5 s later if short, ≥ readings PUBACKed), p99 sensor → /live (Node-RED: storage lag) ≤ ${r.bounds.p99LiveMs} ms, accepted ≥ ${(r.bounds.minAcceptedShare * 100).toFixed(0)} % of offered.`,
+    `Bounds for a step to hold: zero loss (InfluxDB count after drain, recounted 5 s later if short, ≥ readings PUBACKed), p99 sensor → /live (Node-RED: storage lag) ≤ ${r.bounds.p99LiveMs} ms, CityTwin's storage drained within ${r.bounds.p99LiveMs} ms + one 1 s flush interval after the step, accepted ≥ ${(r.bounds.minAcceptedShare * 100).toFixed(0)} % of offered.`,
     ``,
     `**Sustained with zero loss**: CityTwin ${r.best === null ? "–" : `${num(r.best.acceptedPerS)} readings/s`}, Mosquitto + Node-RED ${r.nodered?.best ? `${num(r.nodered.best.acceptedPerS)} readings/s` : "–"}, raw ceiling ${r.raw === null ? "–" : `${num(r.raw.pointsPerS)} points/s`}. CityTwin / Node-RED stack: **${times(r.ratios.citytwinToNodeRed)}** (target ≥ 5×); CityTwin / raw ceiling: **${pct(r.ratios.citytwinToRaw)}** (target ≥ 80 %).`,
     ``,
