@@ -12,6 +12,7 @@ import {
   type CallFrame,
   type CpuProfile,
   flameGraphSvg,
+  idleUnder,
   shortFile,
   topFunctions,
   topFunctionsMarkdown,
@@ -66,6 +67,20 @@ const PROFILE: CpuProfile = {
 const frames = (svg: string) => svg.match(/<g class="frame">.*?<\/g>/g) ?? [];
 const fillOf = (svg: string, label: string) =>
   /fill="([^"]+)"/.exec(frames(svg).find((f) => f.includes(label))!)![1]!;
+
+describe("idleUnder", () => {
+  it("counts the samples under a matching frame as idle, and only those", () => {
+    const rows = topFunctions(
+      idleUnder(PROFILE, (f) => f.functionName === "rec"),
+      50,
+    );
+    expect(rows.map((r) => r.name)).not.toContain("rec");
+    expect(rows.map((r) => r.name)).not.toContain("leaf"); // called under rec
+    // 10 ms non-idle less rec's 3 ms and leaf's 2.99 ms.
+    expect(rows.reduce((s, r) => s + r.selfMs, 0)).toBeCloseTo(4.01, 6);
+    expect(rows.find((r) => r.name === "main")?.selfMs).toBe(1);
+  });
+});
 
 describe("topFunctions", () => {
   const rows = topFunctions(PROFILE, 50);

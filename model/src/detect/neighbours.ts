@@ -176,7 +176,7 @@ export class CityGeometry {
     const at = this.xyOf(anchor);
     const types = scope.assetTypes === undefined ? undefined : new Set<string>(scope.assetTypes);
     const radius = scope.radiusM ?? Number.POSITIVE_INFINITY;
-    let onNetwork: ((a: Asset) => boolean) | undefined;
+    let onNetwork: ((a: Asset, xy: XY) => boolean) | undefined;
     let geos: PipeGeo[] | undefined;
     let toleranceM = 0;
     if (scope.on === "network") {
@@ -185,17 +185,18 @@ export class CityGeometry {
       const near = [...set].flatMap((i) => this.pipes[i] ?? []);
       geos = near;
       toleranceM = scope.toleranceM;
-      onNetwork = (a) =>
+      onNetwork = (a, xy) =>
         (a.ref !== undefined && ids.has(a.ref)) ||
-        near.some((g) => this.pipeDistanceM(g, this.xyOf(a)) <= scope.toleranceM);
+        near.some((g) => this.pipeDistanceM(g, xy) <= scope.toleranceM);
     }
     const out: { i: number; d: number }[] = [];
     for (const i of this.candidates(at, radius, geos, toleranceM)) {
       const a = this.city.assets[i]!;
       if (a.id === anchor.id || (types !== undefined && !types.has(a.type))) continue;
-      const d = distanceM(at, this.assetXY[i]!);
+      const xy = this.assetXY[i]!;
+      const d = distanceM(at, xy);
       if (d > radius) continue;
-      if (onNetwork !== undefined && !onNetwork(a)) continue;
+      if (onNetwork !== undefined && !onNetwork(a, xy)) continue;
       out.push({ i, d });
     }
     return out.sort((x, y) => x.d - y.d || x.i - y.i).map((x) => this.city.assets[x.i]!);

@@ -27,8 +27,8 @@ export class SpatialGrid {
       }
   }
 
-  /** Items filed in any cell the box touches, each once, in ascending id order. */
-  query(x0: number, y0: number, x1: number, y1: number): number[] {
+  /** Items filed in any cell the box touches, each once (in no particular order). */
+  query(x0: number, y0: number, x1: number, y1: number): Set<number> {
     const [cx0, cx1] = this.range(x0, x1);
     const [cy0, cy1] = this.range(y0, y1);
     const found = new Set<number>();
@@ -43,6 +43,6 @@ export class SpatialGrid {
         for (let cy = cy0; cy <= cy1; cy++)
           for (const id of this.cells.get(`${cx},${cy}`) ?? []) found.add(id);
     }
-    return [...found].sort((a, b) => a - b);
+    return found;
   }
 }

@@ -140,6 +140,24 @@ function sampledUs(ix: Indexed): number {
   return us;
 }
 
+/**
+ * The profile with every sample taken under a frame matching `under` counted as idle (e.g. the
+ * profiler's own work while it stops); unchanged when the profile has no "(idle)" node.
+ */
+export function idleUnder(profile: CpuProfile, under: (f: CallFrame) => boolean): CpuProfile {
+  const ix = index(profile);
+  const idle = profile.nodes.find((n) => isIdle(n.callFrame))?.id;
+  if (idle === undefined) return profile;
+  const inside = (id: number): boolean => {
+    for (let x: number | undefined = id; x !== undefined; x = ix.parent.get(x)) {
+      const f = ix.byId.get(x)?.callFrame;
+      if (f !== undefined && under(f)) return true;
+    }
+    return false;
+  };
+  return { ...profile, samples: profile.samples.map((id) => (inside(id) ? idle : id)) };
+}
+
 // ---- top functions ----
 
 const fnKey = (f: CallFrame) => `${f.functionName}\u0000${f.url}\u0000${f.lineNumber}`;

@@ -8,7 +8,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LoadReport } from "../../src/load/report/types";
-import { flameGraphSvg, topFunctions, topFunctionsMarkdown, type CpuProfile } from "../profile/flame";
+import {
+  flameGraphSvg,
+  idleUnder,
+  topFunctions,
+  topFunctionsMarkdown,
+  type CpuProfile,
+} from "../profile/flame";
 import { exec, keepJson, ms, num, readJson, rel, type Ctx } from "./context";
 import { cmdLine, failed, section } from "./stages";
 import type { Section } from "./types";
@@ -33,7 +39,12 @@ export async function profile(ctx: Ctx): Promise<Section> {
     failed(s, run, "the profiled load run did not finish");
     return s;
   }
-  const prof = withoutProfilerStop(JSON.parse(readFileSync(file, "utf8")) as CpuProfile);
+  // Samples taken while Profiler.stop serialised the profile (under the gateway host's
+  // `profile` handler) measure the profiler, not the gateway: they count as idle.
+  const prof = idleUnder(
+    JSON.parse(readFileSync(file, "utf8")) as CpuProfile,
+    (f) => f.functionName === "profile" && f.url.endsWith("gateway-host.ts"),
+  );
   const t = report.totals;
   const svg = flameGraphSvg(prof, {
     title: `CityTwin gateway, ${num(sensors)} sensors at ${num(t.ackedPerS)} readings/s (${seconds} s load window)`,
@@ -57,24 +68,4 @@ export async function profile(ctx: Ctx): Promise<Section> {
   );
   s.data = { sensors, offeredPerS: t.offeredPerS, ackedPerS: t.ackedPerS, top };
   return s;
-}
-
-/**
- * The samples taken while Profiler.stop serialised the profile (under the gateway host's
- * `profile` handler) measure the profiler, not the gateway: they count as idle.
- */
-function withoutProfilerStop(p: CpuProfile): CpuProfile {
-  const parent = new Map<number, number>();
-  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const idle = p.nodes.find((n) => n.callFrame.functionName === "(idle)")?.id;
-  const isProfiler = (id: number): boolean => {
-    for (let x: number | undefined = id; x !== undefined; x = parent.get(x)) {
-      const f = byId.get(x)?.callFrame;
-      if (f?.functionName === "profile" && f.url.endsWith("gateway-host.ts")) return true;
-    }
-    return false;
-  };
-  if (idle === undefined) return p;
-  return { ...p, samples: p.samples.map((id) => (isProfiler(id) ? idle : id)) };
 }
