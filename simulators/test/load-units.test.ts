@@ -230,3 +230,10 @@ describe("the zero-loss verdict", () => {
     expect(lost.detail).toContain("the gateway gave up 40 points");
   });
 });
+
+describe("load options", () => {
+  it("refuses --cpu-prof without --spawn, naming the fix", () => {
+    expect(() => parseLoadArgs(["--cpu-prof", "prof"])).toThrowError(/--cpu-prof .*add --spawn/);
+    expect(parseLoadArgs(["--spawn", "--cpu-prof", "prof"]).options.cpuProfDir).toBe("prof");
+  });
+});
