@@ -85,6 +85,7 @@ describe("gateway config", () => {
     const cfg = loadGatewayConfig(base + influx, "g.yaml", { CT_TOKEN: "s3cret" });
     expect(cfg.influx?.v2).toEqual({ url: "http://127.0.0.1:8086", org: "ct", bucket: "b", token: "s3cret" });
     expect(cfg.influx?.batchSize).toBe(5000);
+    expect(cfg.influx?.concurrency).toBe(4);
     expect(errorOf(base + influx)).toContain(
       "influx.v2.tokenEnv (line 12:15): environment variable CT_TOKEN is not set",
     );

@@ -38,6 +38,7 @@ export interface GatewayConfig extends Omit<GatewayConfigFile, "influx"> {
     flushIntervalMs: number;
     maxRetries: number;
     maxQueuedLines: number;
+    concurrency: number;
   };
 }
 

@@ -98,6 +98,8 @@ const influxSchema = z
     maxRetries: z.number().int().nonnegative().default(5),
     /** Lines a sink holds in memory; past it the sink catches up from the journal. */
     maxQueuedLines: z.number().int().positive().default(250_000),
+    /** POSTs in flight per sink; the journal cursor still commits in order. */
+    concurrency: z.number().int().min(1).max(16).default(4),
   })
   .strict();
 

@@ -1,6 +1,9 @@
 /**
  * The InfluxDB write loop shared by the v1 and v2 writers: line-protocol bodies of up to
- * `batchSize` lines POSTed one request at a time, in order.
+ * `batchSize` lines, cut in order and POSTed with up to `concurrency` requests in flight
+ * (default 4), so batches may reach InfluxDB out of order. Each batch's effect on the
+ * journal cursor is applied in cut order: a batch that completes early waits for every
+ * earlier one (and none after a batch left unwritten at stop is applied).
  *
  * With the ingest journal (`journal` set) nothing acknowledged is given up:
  *  - Each `write(readings, recordNo)` names the journal record the readings came from; once
@@ -9,9 +12,10 @@
  *  - Network errors, 5xx and 429 are retried forever with capped exponential backoff.
  *  - Non-retryable 4xx: the batch goes to `onWriteFailed` (dead letters), is counted
  *    (`citytwin_influx_points_dead_lettered_total`) and its records are done.
- *  - Live mode keeps at most `maxQueuedLines` in memory. Past that (InfluxDB down or slow),
- *    when a record was shed before reaching the sink (`missed`), when a missing record has
- *    blocked the cursor for `holeTimeoutMs`, or at start with the cursor behind the journal:
+ *  - Live mode keeps at most `maxQueuedLines` queued in memory (besides the batches in
+ *    flight). Past that (InfluxDB down or slow), when a record was shed before reaching the
+ *    sink (`missed`), when a missing record has blocked the cursor for `holeTimeoutMs`, or
+ *    at start with the cursor behind the journal:
  *    the in-memory backlog is dropped (it is in the journal) and the writer catches up,
  *    re-reading records from its cursor (journal/replay.ts) until it reaches the journal's
  *    end, then goes live again. Live lines for records the catch-up also wrote are written
@@ -44,8 +48,10 @@ export interface LineWriterOptions {
   flushIntervalMs: number;
   /** Without a journal: attempts before a batch is given up. */
   maxRetries: number;
-  /** Lines held in memory (buffer + send queue); default 50 batches. */
+  /** Lines held in memory (buffer + send queue, not in flight); default 50 batches. */
   maxQueuedLines?: number;
+  /** POSTs in flight (default 4); the journal cursor still commits in batch order. */
+  concurrency?: number;
   retryBaseMs?: number;
   retryMaxMs?: number;
   logger: Logger;
@@ -100,6 +106,13 @@ interface Batch {
   through?: number;
 }
 
+/** A dequeued batch's journal effect (not its lines); `done` once written or dead-lettered. */
+interface Slot {
+  records: number[];
+  through?: number;
+  done: boolean;
+}
+
 export class LineWriter implements Sink {
   readonly name: string;
   private lines: string[] = [];
@@ -109,7 +122,10 @@ export class LineWriter implements Sink {
   private mode: "live" | "catch-up" = "live";
   private catchUpNext = 0;
   private timer: NodeJS.Timeout | undefined;
-  private sending: Promise<void> | undefined;
+  /** Senders, each one POST (with its retries) at a time; at most `concurrency`. */
+  private readonly pumps = new Set<Promise<void>>();
+  /** Dequeued batches in cut order; committed from the head while the head is done. */
+  private slots: Slot[] = [];
   private stopping = false;
 
   constructor(
@@ -126,6 +142,7 @@ export class LineWriter implements Sink {
 
   async start(): Promise<void> {
     this.stopping = false;
+    this.slots = []; // left by a stop with lines unwritten: the journal replays them
     this.timer = setInterval(() => this.tick(), this.opts.flushIntervalMs);
     this.timer.unref();
     const j = this.opts.journal;
@@ -155,9 +172,10 @@ export class LineWriter implements Sink {
       this.catchUp(`record ${record} shed before the sink`);
   }
 
+  /** Resolves once the queue is drained and nothing is in flight (stopping: once the senders quit). */
   async flush(): Promise<void> {
     this.cut();
-    while (this.sending !== undefined) await this.sending;
+    while (this.pumps.size > 0) await Promise.all(this.pumps);
   }
 
   /** Drains what is in memory (one attempt per batch when InfluxDB fails; the journal keeps it). */
@@ -213,27 +231,44 @@ export class LineWriter implements Sink {
     this.kick();
   }
 
+  /** Starts senders while there is work and fewer than `concurrency` run (each takes a batch at once). */
   private kick(): void {
-    if (this.sending !== undefined) return;
-    if (this.queue.length === 0 && this.mode === "live") return;
-    this.sending = this.pump().finally(() => {
-      this.sending = undefined;
-      if (this.queue.length > 0 && !this.stopping) this.kick();
-    });
+    const max = Math.max(1, this.opts.concurrency ?? 4);
+    const more = () => this.queue.length > 0 || (this.mode === "catch-up" && !this.stopping);
+    while (this.pumps.size < max && more()) {
+      const pump: Promise<void> = this.pump().finally(() => {
+        this.pumps.delete(pump);
+        if (this.queue.length > 0 && !this.stopping) this.kick();
+      });
+      this.pumps.add(pump);
+    }
   }
 
+  /** Sends batches until none is left; quits when a send stops with its lines unwritten. */
   private async pump(): Promise<void> {
     for (;;) {
       const batch = this.queue.shift() ?? this.nextCatchUp();
       if (batch === undefined) return;
       this.queuedLines -= batch.through === undefined ? batch.lines.length : 0;
-      if (!(await this.send(batch.lines))) return;
-      const cursor = this.opts.journal?.cursor;
-      if (batch.through !== undefined) cursor?.doneThrough(batch.through);
-      for (const r of batch.records) cursor?.done(r);
+      const slot: Slot = { records: batch.records, through: batch.through, done: false };
+      this.slots.push(slot);
+      if (!(await this.send(batch.lines))) return; // never done: nothing after it commits
+      slot.done = true;
+      this.commit();
     }
   }
 
+  /** Applies done batches to the cursor in cut order, stopping at the first one not done. */
+  private commit(): void {
+    const cursor = this.opts.journal?.cursor;
+    while (this.slots[0]?.done === true) {
+      const { records, through } = this.slots.shift() as Slot;
+      if (through !== undefined) cursor?.doneThrough(through);
+      for (const r of records) cursor?.done(r);
+    }
+  }
+
+  /** The next catch-up batch; at the journal's end, live again (only the first sender to see it logs). */
   private nextCatchUp(): Batch | undefined {
     if (this.mode !== "catch-up" || this.stopping) return undefined;
     const j = this.opts.journal as SinkJournal;

@@ -1,7 +1,8 @@
 /**
  * InfluxDB 1.x writer: POST /write?db=<db>&precision=ms[&rp=<rp>] with line-protocol bodies
  * of up to `batchSize` lines [InfluxDB 1.x HTTP API, /write], through the shared write loop
- * (line-writer.ts: one request in flight, retries, journal commit and catch-up).
+ * (line-writer.ts: up to `concurrency` requests in flight, retries, in-order journal commit
+ * and catch-up).
  */
 import type { InfluxV1Resolved } from "../config/load";
 import { LineWriter, fetchTarget, type LineWriterOptions } from "./line-writer";

@@ -2,9 +2,10 @@
  * InfluxDB 2.x / 3.x / Cloud writer: POST /api/v2/write?org=&bucket=&precision=ms with
  * `Authorization: Token <token>` [InfluxDB v2 API, /api/v2/write], sent through the official
  * client's HTTP transport (`@influxdata/influxdb-client`: TLS, proxies, auth header) and the
- * shared write loop (line-writer.ts: one request in flight, retries, journal commit and
- * catch-up). The client's own WriteApi is not used: it keeps unsent lines only in memory and
- * gives them up after its retries, while the loop commits journal records by HTTP status.
+ * shared write loop (line-writer.ts: up to `concurrency` requests in flight, retries,
+ * in-order journal commit and catch-up). The client's own WriteApi is not used: it keeps
+ * unsent lines only in memory and gives them up after its retries, while the loop commits
+ * journal records by HTTP status.
  * 2xx (204) is success; 400/401/404/413 are final (dead-lettered); 429, 5xx and network
  * errors are retried.
  */
