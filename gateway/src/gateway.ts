@@ -28,6 +28,7 @@ import { Api } from "./http/api";
 import { HttpServer } from "./http/http-server";
 import { DeadLetters } from "./ingest/dead-letters";
 import { GatewayTracker } from "./ingest/gateway-tracker";
+import { DecodePool, decodeThreadCount } from "./ingest/decode-pool";
 import { IngestPipeline } from "./ingest/pipeline";
 import { DeviceRegistry } from "./ingest/registry";
 import { RejectionReporter } from "./ingest/rejections";
@@ -69,6 +70,8 @@ interface Running {
   gateways: GatewayTracker;
   deadLetters: DeadLetters;
   pipeline: IngestPipeline;
+  /** Decode threads (`ingest.decodeThreads`), absent when decoding runs on the event loop. */
+  decodePool?: DecodePool;
   live: LiveHub;
   detection: DetectionService;
   broker: Broker;
@@ -169,6 +172,7 @@ export class Gateway {
           flushIntervalMs: influx.flushIntervalMs,
           maxRetries: influx.maxRetries,
           maxQueuedLines: influx.maxQueuedLines,
+          concurrency: influx.concurrency,
           logger: logger.child({ part: "influx-v1" }),
           metrics,
           onWriteFailed,
@@ -184,6 +188,7 @@ export class Gateway {
           flushIntervalMs: influx.flushIntervalMs,
           maxRetries: influx.maxRetries,
           maxQueuedLines: influx.maxQueuedLines,
+          concurrency: influx.concurrency,
           logger: logger.child({ part: "influx-v2" }),
           metrics,
           onWriteFailed,
@@ -233,7 +238,20 @@ export class Gateway {
         }
       },
     });
+    const decodeThreads = decodeThreadCount(config.ingest.decodeThreads);
+    const decodePool =
+      decodeThreads === 0
+        ? undefined
+        : new DecodePool({
+            threads: decodeThreads,
+            registry,
+            limits: config.limits,
+            logger: logger.child({ part: "ingest" }),
+            metrics,
+          });
+    await decodePool?.start();
     const pipeline = new IngestPipeline({
+      decodePool,
       registry,
       hotStore,
       sinks,
@@ -357,6 +375,7 @@ export class Gateway {
       gateways,
       deadLetters,
       pipeline,
+      decodePool,
       live,
       detection,
       broker,

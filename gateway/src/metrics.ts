@@ -38,6 +38,11 @@ export class GatewayMetrics {
     help: "Publishes whose completion was held because the ingest queue was above its high-water mark",
     registers: [this.registry],
   });
+  readonly decodeThreadFailures = new Counter({
+    name: "citytwin_ingest_decode_thread_failures_total",
+    help: "Decode threads that failed; their messages were decoded on the event loop and the thread replaced",
+    registers: [this.registry],
+  });
   readonly queueShed = new Counter({
     name: "citytwin_ingest_shed_total",
     help: "Messages dropped because the ingest queue was at its hard bound",

@@ -238,6 +238,11 @@ export const gatewayConfigSchema = z
         queueHighWater: z.number().int().positive().default(10_000),
         /** Hard bound; messages beyond it are shed and counted. */
         queueMax: z.number().int().positive().default(50_000),
+        /**
+         * Threads that parse and validate telemetry off the event loop; "auto" is one when the
+         * machine has two or more cores, else none (decoding stays on the event loop).
+         */
+        decodeThreads: z.union([z.literal("auto"), z.number().int().min(0).max(16)]).default("auto"),
         deadLetterRing: z.number().int().positive().default(500),
         deadLetterFile: z.string().min(1).optional(),
         journal: journalSchema.prefault({}),

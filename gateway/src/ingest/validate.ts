@@ -21,7 +21,7 @@ import {
   type RejectReason,
   type TelemetryBatch,
 } from "@citytwin/model";
-import type { DeviceRegistry, SensorEntry } from "./registry";
+import type { SensorEntry } from "./registry";
 import { isWellFormedBatch } from "./telemetry-check";
 
 export interface IngestLimits {
@@ -32,8 +32,19 @@ export interface IngestLimits {
   maxAgeMs: number;
 }
 
-export interface AcceptedReading {
-  sensor: SensorEntry;
+/** What validation needs of a sensor (the registry's entry, or the decode thread's copy). */
+export type ValidatedSensor = Pick<SensorEntry, "index" | "sensorId" | "kind" | "thresholds">;
+
+/** Device → sensors lookup; `DeviceRegistry` is one. */
+export interface SensorLookup<S extends ValidatedSensor = SensorEntry> {
+  readonly devices: ReadonlyMap<
+    string,
+    { readonly gatewayId: string; readonly sensors: ReadonlyMap<string, S> }
+  >;
+}
+
+export interface AcceptedReading<S extends ValidatedSensor = SensorEntry> {
+  sensor: S;
   ts: number;
   value: number | null;
   quality: Quality;
@@ -149,13 +160,13 @@ function stripNonFinite(raw: unknown, out: RejectionTally): { count: number; pro
  * Judges each reading of a schema-valid batch sent by `gatewayId`. Accepted readings are
  * pushed to `accepted`; rejections are tallied into `rejected`.
  */
-export function validateReadings(
+export function validateReadings<S extends ValidatedSensor>(
   batch: TelemetryBatch,
   gatewayId: string,
-  registry: DeviceRegistry,
+  registry: SensorLookup<S>,
   limits: IngestLimits,
   now: number,
-  accepted: AcceptedReading[],
+  accepted: AcceptedReading<S>[],
   rejected: RejectionTally,
 ): void {
   const minTs = now - limits.maxAgeMs;
