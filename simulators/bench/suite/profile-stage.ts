@@ -57,7 +57,7 @@ export async function profile(ctx: Ctx): Promise<Section> {
   s.markdown.push(
     cmdLine(run),
     ``,
-    `The gateway's V8 profiler ran over the ${seconds} s load window only (not start-up), through the inspector protocol of the load generator's gateway host. Offered ${num(t.offeredPerS)} readings/s (${rate === FALLBACK_RATE && ctx.ingestPeak === undefined ? "a fixed rate: bench:ingest found no peak" : "the ingest peak measured above"}), acknowledged ${num(t.ackedPerS)}/s, PUBACK p50 / p99 ${ms(t.puback.p50)} / ${ms(t.puback.p99)} ms, sensor → /live p50 / p99 ${ms(t.live.p50)} / ${ms(t.live.p99)} ms. What was changed because of profiles like this one: docs/profiling.md.`,
+    `The gateway's V8 profiler ran over the ${seconds} s load window only (not start-up), through the inspector protocol of the load generator's gateway host; it samples the event loop's thread, so the decode thread's parsing and validation (\`ingest.decodeThreads\`) are not in it. Offered ${num(t.offeredPerS)} readings/s (${rate === FALLBACK_RATE && ctx.ingestPeak === undefined ? "a fixed rate: bench:ingest found no peak" : "the ingest peak measured above"}), acknowledged ${num(t.ackedPerS)}/s, PUBACK p50 / p99 ${ms(t.puback.p50)} / ${ms(t.puback.p99)} ms, sensor → /live p50 / p99 ${ms(t.live.p50)} / ${ms(t.live.p99)} ms. What was changed because of profiles like this one: docs/profiling.md.`,
     ``,
     `![${rel(ctx, svgFile)}](benchmarks/gateway-flame.svg)`,
     ``,
