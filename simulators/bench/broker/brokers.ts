@@ -3,7 +3,7 @@
  *  - Mosquitto as Debian ships it (defaults), loopback, anonymous, no persistence, without -v
  *    (which would log every PUBLISH);
  *  - the CityTwin gateway in demo mode with a bench city declaring the bench's gateway ids,
- *    in a child process (gateway-host.ts).
+ *    in a child process (gateway-host.ts), with any `--gateway-set path=value` applied.
  */
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { startChild } from "../../../test/support/child";
 import { freePorts } from "../../../test/support/free-port";
+import { applyGatewaySets } from "../common/gateway-set";
 import { forkTsx } from "./ipc";
 import { benchCity, TENANT } from "./payload";
 import type { BrokerName, BrokerUnderTest } from "./scenario";
@@ -20,6 +21,7 @@ export async function startBroker(
   dir: string,
   gateways: number,
   devices: number,
+  gatewaySets: readonly [string[], unknown][] = [],
 ): Promise<BrokerUnderTest> {
   if (name === "mosquitto") {
     const [port] = await freePorts(1);
@@ -32,14 +34,17 @@ export async function startBroker(
     return { name, url: `mqtt://127.0.0.1:${port}`, pid: mq.proc.pid ?? 0, stop: () => mq.stop() };
   }
   writeFileSync(join(dir, "city.json"), JSON.stringify(benchCity(gateways, devices)));
-  const config = {
-    version: 1,
-    tenant: TENANT,
-    mode: "demo",
-    mqtt: { host: "127.0.0.1", port: 0 },
-    http: { host: "127.0.0.1", port: 0 },
-    city: "city.json",
-  };
+  const config = applyGatewaySets(
+    {
+      version: 1,
+      tenant: TENANT,
+      mode: "demo",
+      mqtt: { host: "127.0.0.1", port: 0 },
+      http: { host: "127.0.0.1", port: 0 },
+      city: "city.json",
+    },
+    gatewaySets,
+  );
   writeFileSync(join(dir, "gateway.yaml"), stringify(config));
   const host = forkTsx(join(import.meta.dirname, "gateway-host.ts"), [join(dir, "gateway.yaml")], {
     LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",

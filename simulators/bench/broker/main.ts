@@ -6,13 +6,14 @@
  *
  *   npx tsx simulators/bench/broker/main.ts [--clients 100] [--inflight 10] [--fanout-inflight 1000]
  *     [--devices 5] [--entries 2] [--warmup 3] [--seconds 10] [--qos 0,1] [--patterns fan-in,fan-out]
- *     [--out bench-results]
+ *     [--out bench-results] [--gateway-set ingest.decodeThreads=0 …]
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { stopAll } from "../../../test/support/child";
+import { parseGatewaySets } from "../common/gateway-set";
 import { mosquittoVersion, startBroker } from "./brokers";
 import { telemetryBatch } from "./payload";
 import { renderMarkdown, type BrokerReport } from "./report";
@@ -31,9 +32,11 @@ const { values: a } = parseArgs({
     qos: { type: "string", default: "0,1" },
     patterns: { type: "string", default: "fan-in,fan-out" },
     out: { type: "string", default: "bench-results" },
+    "gateway-set": { type: "string", multiple: true },
   },
 });
-const n = (k: keyof typeof a) => Number(a[k]);
+const gatewaySets = parseGatewaySets(a["gateway-set"]);
+const n = (k: Exclude<keyof typeof a, "gateway-set">) => Number(a[k]);
 const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
 const dir = mkdtempSync(join(tmpdir(), "citytwin-bench-broker-"));
 
@@ -56,7 +59,7 @@ try {
           seconds: n("seconds"),
         };
         log(`${pattern} QoS ${qos} ${name}: ${o.warmup} s warm-up + ${o.seconds} s …`);
-        const b = await startBroker(name, dir, n("clients"), n("devices"));
+        const b = await startBroker(name, dir, n("clients"), n("devices"), gatewaySets);
         const r = await runScenario(b, o).finally(() => b.stop());
         runs.push(r);
         const e = r.endToEndMs;

@@ -9,6 +9,7 @@
  *     [--raw-seconds 10] [--raw-concurrency 4] [--raw-points 3000000] [--gateways 20] [--devices 100]
  *     [--workers 2] [--inflight 4] [--p99-bound-ms 1000] [--drain-s 20] [--keep-going]
  *     [--nodered-dir ~/.cache/citytwin-bench/node-red] [--out bench-results]
+ *     [--gateway-set influx.concurrency=1 …] (CityTwin's gateway config; common/gateway-set.ts)
  *
  * 1. raw: pre-built 5,000-line batches in the gateway's schema POSTed to /write by a few
  *    concurrent requests, then by one (raw.ts), verified with `SELECT count(value)`.
@@ -24,6 +25,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { stopAll } from "../../../test/support/child";
 import { createDatabase, startInfluxd } from "../../../test/support/influxd";
+import { parseGatewaySets } from "../common/gateway-set";
 import { influxdVersion } from "../common/versions";
 import { cpuPercent, sampleProc } from "../edge-load/proc-sampler";
 import { mosquittoVersion } from "../broker/brokers";
@@ -60,8 +62,10 @@ const { values: a } = parseArgs({
     "keep-going": { type: "boolean", default: false },
     "nodered-dir": { type: "string", default: DEFAULT_NODE_RED_DIR },
     out: { type: "string", default: "bench-results" },
+    "gateway-set": { type: "string", multiple: true },
   },
 });
+const gatewaySets = parseGatewaySets(a["gateway-set"]);
 const n = (
   k:
     | "seconds"
@@ -134,7 +138,7 @@ try {
   }
   const inf = { url: influx.url, pid: influxPid };
   const steps: StepResult[] = peers.includes("citytwin")
-    ? await runCityTwin(inf, city, peerDir("citytwin"), rates(a.steps), ramp, BATCH_LINES)
+    ? await runCityTwin(inf, city, peerDir("citytwin"), rates(a.steps), ramp, BATCH_LINES, gatewaySets)
     : [];
   const nrSteps: NodeRedStep[] | null =
     nodeRedVersion === null

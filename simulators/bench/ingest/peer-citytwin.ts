@@ -11,6 +11,7 @@ import { stringify } from "yaml";
 import { WebSocket } from "ws";
 import type { CityModel } from "@citytwin/model";
 import { createDatabase } from "../../../test/support/influxd";
+import { applyGatewaySets } from "../common/gateway-set";
 import { forkTsx, type Forked } from "../broker/ipc";
 import { TENANT } from "../broker/payload";
 import { percentiles, type WindowStats } from "../broker/stats";
@@ -38,26 +39,32 @@ export async function runCityTwin(
   rates: number[],
   o: RampOptions,
   batchLines: number,
+  gatewaySets: readonly [string[], unknown][] = [],
 ): Promise<StepResult[]> {
   await createDatabase(influx.url, GW_DB);
   writeFileSync(join(dir, "city.json"), JSON.stringify(city));
   writeFileSync(
     join(dir, "gateway.yaml"),
-    stringify({
-      version: 1,
-      tenant: TENANT,
-      mode: "demo",
-      mqtt: { host: "127.0.0.1", port: 0 },
-      http: { host: "127.0.0.1", port: 0 },
-      city: "city.json",
-      influx: {
-        v1: { url: influx.url, database: GW_DB },
-        batchSize: batchLines,
-        flushIntervalMs: FLUSH_MS,
-        maxRetries: 5,
-      },
-      ingest: { journal: { dir: "ingest-journal" } },
-    }),
+    stringify(
+      applyGatewaySets(
+        {
+          version: 1,
+          tenant: TENANT,
+          mode: "demo",
+          mqtt: { host: "127.0.0.1", port: 0 },
+          http: { host: "127.0.0.1", port: 0 },
+          city: "city.json",
+          influx: {
+            v1: { url: influx.url, database: GW_DB },
+            batchSize: batchLines,
+            flushIntervalMs: FLUSH_MS,
+            maxRetries: 5,
+          },
+          ingest: { journal: { dir: "ingest-journal" } },
+        },
+        gatewaySets,
+      ),
+    ),
   );
   let workers: Forked[] = [];
   const host = forkTsx(join(import.meta.dirname, "../broker/gateway-host.ts"), [join(dir, "gateway.yaml")], {

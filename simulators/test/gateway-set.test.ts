@@ -1,0 +1,26 @@
+/** The benches' `--gateway-set path=value` option (simulators/bench/common/gateway-set.ts). */
+import { describe, expect, it } from "vitest";
+import { applyGatewaySets, parseGatewaySets } from "../bench/common/gateway-set";
+
+describe("--gateway-set", () => {
+  it("sets nested keys, parsing JSON values and keeping other text as strings", () => {
+    const config = { ingest: { journal: { dir: "j" } }, mode: "demo" };
+    const sets = parseGatewaySets([
+      "ingest.decodeThreads=0",
+      "influx.concurrency=2",
+      "mode=secure",
+      'live={"tickMs":10}',
+    ]);
+    expect(applyGatewaySets(config, sets)).toEqual({
+      ingest: { journal: { dir: "j" }, decodeThreads: 0 },
+      influx: { concurrency: 2 },
+      mode: "secure",
+      live: { tickMs: 10 },
+    });
+  });
+
+  it("refuses an argument without path=value, naming the expected form", () => {
+    expect(() => parseGatewaySets(["decodeThreads"])).toThrow(/expected path=value/);
+    expect(() => parseGatewaySets(["=1"])).toThrow(/expected path=value/);
+  });
+});
