@@ -1,6 +1,6 @@
-/** The benches' `--gateway-set path=value` option (simulators/bench/common/gateway-set.ts). */
+/** The benches' `--gateway-set path=value` option (simulators/src/load/gateway-set.ts). */
 import { describe, expect, it } from "vitest";
-import { applyGatewaySets, parseGatewaySets } from "../bench/common/gateway-set";
+import { applyGatewaySets, parseGatewaySets } from "../src/load/gateway-set";
 
 describe("--gateway-set", () => {
   it("sets nested keys, parsing JSON values and keeping other text as strings", () => {

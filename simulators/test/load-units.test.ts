@@ -236,4 +236,21 @@ describe("load options", () => {
     expect(() => parseLoadArgs(["--cpu-prof", "prof"])).toThrowError(/--cpu-prof .*add --spawn/);
     expect(parseLoadArgs(["--spawn", "--cpu-prof", "prof"]).options.cpuProfDir).toBe("prof");
   });
+
+  it("takes repeated --gateway-set with --spawn and refuses it without", () => {
+    expect(() => parseLoadArgs(["--gateway-set", "ingest.decodeThreads=0"])).toThrowError(
+      /--gateway-set .*add --spawn/,
+    );
+    const args = [
+      "--spawn",
+      "--gateway-set",
+      "ingest.decodeThreads=0",
+      "--gateway-set",
+      "influx.concurrency=1",
+    ];
+    expect(parseLoadArgs(args).options.gatewaySets).toEqual([
+      "ingest.decodeThreads=0",
+      "influx.concurrency=1",
+    ]);
+  });
 });

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { startChild } from "../../../test/support/child";
 import { freePorts } from "../../../test/support/free-port";
-import { applyGatewaySets } from "../common/gateway-set";
+import { applyGatewaySets } from "../../src/load/gateway-set";
 import { forkTsx } from "./ipc";
 import { benchCity, TENANT } from "./payload";
 import type { BrokerName, BrokerUnderTest } from "./scenario";

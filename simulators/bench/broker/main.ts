@@ -13,7 +13,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { stopAll } from "../../../test/support/child";
-import { parseGatewaySets } from "../common/gateway-set";
+import { parseGatewaySets } from "../../src/load/gateway-set";
 import { mosquittoVersion, startBroker } from "./brokers";
 import { telemetryBatch } from "./payload";
 import { renderMarkdown, type BrokerReport } from "./report";

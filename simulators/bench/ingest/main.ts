@@ -9,7 +9,7 @@
  *     [--raw-seconds 10] [--raw-concurrency 4] [--raw-points 3000000] [--gateways 20] [--devices 100]
  *     [--workers 2] [--inflight 4] [--p99-bound-ms 1000] [--drain-s 20] [--keep-going]
  *     [--nodered-dir ~/.cache/citytwin-bench/node-red] [--out bench-results]
- *     [--gateway-set influx.concurrency=1 …] (CityTwin's gateway config; common/gateway-set.ts)
+ *     [--gateway-set influx.concurrency=1 …] (CityTwin's gateway config; simulators/src/load/gateway-set.ts)
  *
  * 1. raw: pre-built 5,000-line batches in the gateway's schema POSTed to /write by a few
  *    concurrent requests, then by one (raw.ts), verified with `SELECT count(value)`.
@@ -25,7 +25,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { stopAll } from "../../../test/support/child";
 import { createDatabase, startInfluxd } from "../../../test/support/influxd";
-import { parseGatewaySets } from "../common/gateway-set";
+import { parseGatewaySets } from "../../src/load/gateway-set";
 import { influxdVersion } from "../common/versions";
 import { cpuPercent, sampleProc } from "../edge-load/proc-sampler";
 import { mosquittoVersion } from "../broker/brokers";

@@ -11,7 +11,7 @@ import { stringify } from "yaml";
 import { WebSocket } from "ws";
 import type { CityModel } from "@citytwin/model";
 import { createDatabase } from "../../../test/support/influxd";
-import { applyGatewaySets } from "../common/gateway-set";
+import { applyGatewaySets } from "../../src/load/gateway-set";
 import { forkTsx, type Forked } from "../broker/ipc";
 import { TENANT } from "../broker/payload";
 import { percentiles, type WindowStats } from "../broker/stats";

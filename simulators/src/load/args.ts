@@ -25,6 +25,8 @@ Load:
 Target:
   --spawn                start a local gateway (demo mode) + influxd, stop them at the end
   --cpu-prof dir         with --spawn: the gateway's V8 CPU profile of the load window → dir/gateway.cpuprofile
+  --gateway-set k.p=v    with --spawn: set one key of the spawned gateway's config (repeatable),
+                         e.g. ingest.decodeThreads=0
   --target mqtt://h:p    an existing gateway; --credentials agents.secrets.json in secure mode
   --live-url ws://h:p/live  /live subscriber for sensor → WebSocket latency; --token T (viewer)
   --influx-url URL       count stored readings at the end; --influx-db (default citytwin)
@@ -47,6 +49,8 @@ export interface LoadOptions {
   inflight: number;
   workers: number;
   spawn: boolean;
+  /** With spawn: `--gateway-set path=value` settings for the spawned gateway's config. */
+  gatewaySets?: string[];
   /** With spawn: the gateway runs with --cpu-prof into this directory. */
   cpuProfDir?: string;
   target?: string;
@@ -82,6 +86,7 @@ const OPTIONS = {
   workers: str,
   spawn: { type: "boolean" },
   "cpu-prof": str,
+  "gateway-set": { type: "string", multiple: true },
   target: str,
   credentials: str,
   "live-url": str,
@@ -121,6 +126,8 @@ export function parseLoadArgs(argv: string[]): { help: boolean; command?: string
   if (v.spawn && v.target !== undefined) throw new RangeError("give --spawn or --target, not both");
   if (v["cpu-prof"] !== undefined && !v.spawn)
     throw new RangeError("--cpu-prof profiles a spawned gateway: add --spawn");
+  if (v["gateway-set"] !== undefined && !v.spawn)
+    throw new RangeError("--gateway-set configures a spawned gateway: add --spawn");
   const opt = <K extends keyof typeof v>(k: K) => (v[k] === undefined ? {} : { [k]: v[k] });
   const options: LoadOptions = {
     city: {
@@ -141,6 +148,7 @@ export function parseLoadArgs(argv: string[]): { help: boolean; command?: string
     workers: num("workers", 1, 1)!,
     spawn: v.spawn === true,
     ...(v["cpu-prof"] === undefined ? {} : { cpuProfDir: v["cpu-prof"] }),
+    ...(v["gateway-set"] === undefined ? {} : { gatewaySets: v["gateway-set"] }),
     ...opt("target"),
     ...opt("credentials"),
     ...(v["live-url"] === undefined ? {} : { liveUrl: v["live-url"] }),

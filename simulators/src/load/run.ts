@@ -54,7 +54,7 @@ export async function runLoad(o: LoadOptions, command: string): Promise<LoadRepo
   try {
     if (o.spawn) {
       progress.log("starting influxd and the gateway (demo mode) …");
-      spawned = await spawnTarget(city, o.influxDb, agents.length);
+      spawned = await spawnTarget(city, o.influxDb, agents.length, o.gatewaySets);
     }
     const url = spawned?.mqttUrl ?? o.target;
     if (url === undefined) throw new RangeError("give --spawn or --target mqtt://host:port");

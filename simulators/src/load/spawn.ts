@@ -4,6 +4,7 @@
  * dirs, loaded with the load city, the gateway with its ingest journal on; `stop()` ends both
  * and removes the dirs.
  */
+import { applyGatewaySets, parseGatewaySets } from "./gateway-set";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -35,7 +36,12 @@ export interface Spawned {
  */
 export const gatewayHeapMb = (sensors: number) => Math.max(4096, Math.ceil(sensors / 1000) * 12);
 
-export async function spawnTarget(city: CityModel, influxDb: string, agents: number): Promise<Spawned> {
+export async function spawnTarget(
+  city: CityModel,
+  influxDb: string,
+  agents: number,
+  gatewaySets: readonly string[] = [],
+): Promise<Spawned> {
   const dir = mkdtempSync(join(tmpdir(), "citytwin-load-"));
   const influx = await startInfluxd();
   let host: Forked | undefined;
@@ -61,7 +67,10 @@ export async function spawnTarget(city: CityModel, influxDb: string, agents: num
         maxRetries: 5,
       },
     };
-    writeFileSync(join(dir, "gateway.yaml"), stringify(config));
+    writeFileSync(
+      join(dir, "gateway.yaml"),
+      stringify(applyGatewaySets(config, parseGatewaySets(gatewaySets))),
+    );
     host = forkTsx(GATEWAY_HOST, [join(dir, "gateway.yaml")], {
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
       NODE_OPTIONS: `--max-old-space-size=${gatewayHeapMb(city.sensors.length)}`,

@@ -1,9 +1,10 @@
 /**
- * `--gateway-set path=value` (repeatable) for the benches that run the CityTwin gateway: sets
- * one key of the gateway config the bench writes, e.g. `ingest.decodeThreads=0` or
- * `influx.concurrency=1`, so a setting can be compared against the defaults with the same
- * command. The value is parsed as JSON when it is JSON (numbers, booleans, objects), else
- * taken as a string. The gateway validates the result as it does any config file.
+ * `--gateway-set path=value` (repeatable) for every command that writes a CityTwin gateway
+ * config: the load generator's spawned gateway, bench:broker and bench:ingest. It sets one
+ * key, e.g. `ingest.decodeThreads=0` or `influx.concurrency=1`, so a setting can be compared
+ * against the defaults with the same command. The value is parsed as JSON when it is JSON
+ * (numbers, booleans, objects), else taken as a string. The gateway validates the result as
+ * it does any config file.
  */
 export function parseGatewaySets(args: readonly string[] = []): [path: string[], value: unknown][] {
   return args.map((arg) => {
