@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { startChild } from "../../../test/support/child";
 import { freePorts } from "../../../test/support/free-port";
-import { applyGatewaySets } from "../../src/load/gateway-set";
+import { benchGatewayConfig } from "../../src/load/gateway-set";
 import { forkTsx } from "./ipc";
 import { benchCity, TENANT } from "./payload";
 import type { BrokerName, BrokerUnderTest } from "./scenario";
@@ -34,17 +34,7 @@ export async function startBroker(
     return { name, url: `mqtt://127.0.0.1:${port}`, pid: mq.proc.pid ?? 0, stop: () => mq.stop() };
   }
   writeFileSync(join(dir, "city.json"), JSON.stringify(benchCity(gateways, devices)));
-  const config = applyGatewaySets(
-    {
-      version: 1,
-      tenant: TENANT,
-      mode: "demo",
-      mqtt: { host: "127.0.0.1", port: 0 },
-      http: { host: "127.0.0.1", port: 0 },
-      city: "city.json",
-    },
-    gatewaySets,
-  );
+  const config = benchGatewayConfig(TENANT, {}, gatewaySets);
   writeFileSync(join(dir, "gateway.yaml"), stringify(config));
   const host = forkTsx(join(import.meta.dirname, "gateway-host.ts"), [join(dir, "gateway.yaml")], {
     LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",

@@ -11,7 +11,7 @@ import { stringify } from "yaml";
 import { WebSocket } from "ws";
 import type { CityModel } from "@citytwin/model";
 import { createDatabase } from "../../../test/support/influxd";
-import { applyGatewaySets } from "../../src/load/gateway-set";
+import { benchGatewayConfig } from "../../src/load/gateway-set";
 import { forkTsx, type Forked } from "../broker/ipc";
 import { TENANT } from "../broker/payload";
 import { percentiles, type WindowStats } from "../broker/stats";
@@ -46,14 +46,9 @@ export async function runCityTwin(
   writeFileSync(
     join(dir, "gateway.yaml"),
     stringify(
-      applyGatewaySets(
+      benchGatewayConfig(
+        TENANT,
         {
-          version: 1,
-          tenant: TENANT,
-          mode: "demo",
-          mqtt: { host: "127.0.0.1", port: 0 },
-          http: { host: "127.0.0.1", port: 0 },
-          city: "city.json",
           influx: {
             v1: { url: influx.url, database: GW_DB },
             batchSize: batchLines,

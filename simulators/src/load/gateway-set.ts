@@ -37,3 +37,24 @@ export function applyGatewaySets<T extends Record<string, unknown>>(
   }
   return config;
 }
+
+/**
+ * The gateway config every bench and the load generator start from: demo mode, loopback on
+ * free ports, the city next to the config file; `extra` on top, then the `--gateway-set`s.
+ */
+export function benchGatewayConfig(
+  tenant: string,
+  extra: Record<string, unknown>,
+  sets: readonly [string[], unknown][],
+): Record<string, unknown> {
+  const base = {
+    version: 1,
+    tenant,
+    mode: "demo",
+    mqtt: { host: "127.0.0.1", port: 0 },
+    http: { host: "127.0.0.1", port: 0 },
+    city: "city.json",
+    ...extra,
+  };
+  return applyGatewaySets(base, sets);
+}

@@ -4,7 +4,7 @@
  * dirs, loaded with the load city, the gateway with its ingest journal on; `stop()` ends both
  * and removes the dirs.
  */
-import { applyGatewaySets, parseGatewaySets } from "./gateway-set";
+import { benchGatewayConfig, parseGatewaySets } from "./gateway-set";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -48,29 +48,24 @@ export async function spawnTarget(
   try {
     await createDatabase(influx.url, influxDb);
     writeCityStream(city, join(dir, "city.json"));
-    const config = {
-      version: 1,
-      tenant: city.tenant,
-      mode: "demo",
-      mqtt: { host: "127.0.0.1", port: 0 },
-      http: { host: "127.0.0.1", port: 0 },
-      city: "city.json",
-      // Every agent connects from 127.0.0.1: the per-IP connect limit (made for many edge
-      // gateways on many addresses) would refuse the generator's thousand agents.
-      limits: { connectBurst: Math.max(500, agents * 2) },
-      // As deployed: acknowledged telemetry is journalled, so a slow InfluxDB delays, never loses.
-      ingest: { journal: { dir: "ingest-journal" } },
-      influx: {
-        v1: { url: influx.url, database: influxDb },
-        batchSize: 5000,
-        flushIntervalMs: 1000,
-        maxRetries: 5,
+    const config = benchGatewayConfig(
+      city.tenant,
+      {
+        // Every agent connects from 127.0.0.1: the per-IP connect limit (made for many edge
+        // gateways on many addresses) would refuse the generator's thousand agents.
+        limits: { connectBurst: Math.max(500, agents * 2) },
+        // As deployed: acknowledged telemetry is journalled, so a slow InfluxDB delays, never loses.
+        ingest: { journal: { dir: "ingest-journal" } },
+        influx: {
+          v1: { url: influx.url, database: influxDb },
+          batchSize: 5000,
+          flushIntervalMs: 1000,
+          maxRetries: 5,
+        },
       },
-    };
-    writeFileSync(
-      join(dir, "gateway.yaml"),
-      stringify(applyGatewaySets(config, parseGatewaySets(gatewaySets))),
+      parseGatewaySets(gatewaySets),
     );
+    writeFileSync(join(dir, "gateway.yaml"), stringify(config));
     host = forkTsx(GATEWAY_HOST, [join(dir, "gateway.yaml")], {
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
       NODE_OPTIONS: `--max-old-space-size=${gatewayHeapMb(city.sensors.length)}`,
