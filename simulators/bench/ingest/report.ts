@@ -86,7 +86,7 @@ export interface IngestReport {
   bounds: { lossReadings: 0; p99LiveMs: number; minAcceptedShare: number };
   /** Raw ceiling (null without the raw peer). */
   raw: RawResult | null;
-  /** The same with one request in flight (the gateway v1 writer's model). */
+  /** The same with one request in flight (a reference; the gateway's writer keeps up to influx.concurrency). */
   raw1: RawResult | null;
   /** CityTwin gateway steps (empty without the citytwin peer). */
   steps: StepResult[];

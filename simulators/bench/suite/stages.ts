@@ -230,7 +230,7 @@ export async function ingest(ctx: Ctx): Promise<Section> {
     `| system | sustained readings/s, zero loss | sensor → WebSocket p50 / p99 ms | ratio |`,
     `|---|---:|---:|---:|`,
     `| raw InfluxDB /write ceiling${r.raw ? ` (${r.raw.concurrency} concurrent POSTs)` : ""} | ${r.raw ? num(r.raw.pointsPerS) : "not run"} | n/a | |`,
-    `| raw, 1 request in flight (the gateway writer's model) | ${r.raw1 ? num(r.raw1.pointsPerS) : "not run"} | n/a | |`,
+    `| raw, 1 request in flight (reference: the gateway's writer keeps up to 4) | ${r.raw1 ? num(r.raw1.pointsPerS) : "not run"} | n/a | |`,
     `| CityTwin gateway | ${r.best ? num(r.best.acceptedPerS) : "no step held"} | ${best ? `${ms(best.liveMs.p50)} / ${ms(best.liveMs.p99)}` : "–"} | ${ratioRaw === null ? "–" : `**${(ratioRaw * 100).toFixed(0)} %** of raw (target ≥ 80 %)`} |`,
     peers
       ? `| ${peer?.name ?? "Mosquitto + Node-RED"} | ${peer === null ? `not run${ctx.quick ? " (--quick leaves it out)" : ""}` : peer.perS ? num(peer.perS) : "no step held"} | n/a (no /live) | ${ratioPeer === null ? "–" : `CityTwin **${ratioPeer.toFixed(1)}×** (target ≥ 5×)`} |`
