@@ -8,7 +8,9 @@
  * its thread failed; the caller then decodes those items itself, so a failed thread loses
  * nothing. A failed thread is logged, counted (`citytwin_ingest_decode_thread_failures_total`)
  * and replaced after `restartMs`; `ready` is false until a thread answers.
- * Runs of requests are spread round-robin; each thread answers its own in order.
+ * Runs of requests are spread round-robin; each thread answers its own in order. A thread
+ * keeps the process alive only while it starts or owes an answer (an idle one never holds up
+ * an exit, e.g. after a start that failed before `stop()` could run).
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -108,6 +110,7 @@ export class DecodePool {
     };
     return new Promise((resolve, reject) => {
       thread.pending.set(req.id, { resolve, reject });
+      thread.worker.ref();
       thread.worker.postMessage(req, [req.payloads, ends.buffer]);
     });
   }
@@ -137,11 +140,13 @@ export class DecodePool {
       worker.on("message", (m: DecodeReply | { ready: true }) => {
         if ("ready" in m) {
           thread.ready = true;
+          worker.unref();
           started();
           return;
         }
         const p = thread.pending.get(m.id);
         thread.pending.delete(m.id);
+        if (thread.pending.size === 0) worker.unref();
         p?.resolve(decodedRun(m, this.opts.registry));
       });
       const fail = (err: Error) => {

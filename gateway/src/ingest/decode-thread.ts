@@ -5,7 +5,7 @@
  * with one `DecodeReply` (decode-wire.ts), in request order.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { sensorKind } from "@citytwin/model";
+import { sensorKind, type RejectReason } from "@citytwin/model";
 import { LEVEL_CODE, QUALITY_CODE } from "../hot-store/hot-store";
 import { decodeTelemetry } from "./decode";
 import type {
@@ -61,17 +61,18 @@ class Columns {
   }
 
   private grow(): void {
-    const size = this.index.length * 2;
-    const index = new Int32Array(size);
-    index.set(this.index);
-    const ts = new Float64Array(size);
-    ts.set(this.ts);
-    const value = new Float64Array(size);
-    value.set(this.value);
-    const code = new Uint8Array(size);
-    code.set(this.code);
-    Object.assign(this, { index, ts, value, code });
+    this.index = doubled(this.index);
+    this.ts = doubled(this.ts);
+    this.value = doubled(this.value);
+    this.code = doubled(this.code);
   }
+}
+
+/** A copy of `a` with twice the room. */
+function doubled<T extends Int32Array | Float64Array | Uint8Array>(a: T): T {
+  const b = new (a.constructor as new (length: number) => T)(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 function decode(req: DecodeRequest): DecodeReply {
@@ -96,8 +97,10 @@ function decode(req: DecodeRequest): DecodeReply {
     }
     for (const r of out) cols.push(r);
     const rejected =
-      v.rejected.size === 0 ? undefined : [...v.rejected].map(([reason, t]) => [reason, t.count, t.sample]);
-    verdicts.push({ ok: true, epoch: v.epoch, seq: v.seq, n: out.length, rejected } as WireVerdict);
+      v.rejected.size === 0
+        ? undefined
+        : [...v.rejected].map(([reason, t]): [RejectReason, number, string] => [reason, t.count, t.sample]);
+    verdicts.push({ ok: true, epoch: v.epoch, seq: v.seq, n: out.length, rejected });
   }
   const n = cols.n;
   return {
