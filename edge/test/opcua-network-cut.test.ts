@@ -78,6 +78,9 @@ describe("OpcUaDriver network cut", () => {
       for (const key of ["temp_1", "level_1"])
         await until(() => got.find((r) => r.key === key && r.value === values[key] && r.quality === "good"));
       const recoveryMs = Date.now() - back;
+      // Republished data can arrive before node-opcua emits "session_restored" (the driver
+      // counts restores on that event), so wait for the event rather than racing it.
+      await until(() => (driver.stats().opcua_session_restores >= 1 ? true : undefined), 10_000);
       const stats = driver.stats();
       console.log(
         `opcua network-cut recovery ${recoveryMs} ms; sessions created ${server.sessionsCreated()}, ` +
