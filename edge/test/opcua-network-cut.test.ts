@@ -80,7 +80,7 @@ describe("OpcUaDriver network cut", () => {
       const recoveryMs = Date.now() - back;
       // Republished data can arrive before node-opcua emits "session_restored" (the driver
       // counts restores on that event), so wait for the event rather than racing it.
-      await until(() => (driver.stats().opcua_session_restores >= 1 ? true : undefined), 10_000);
+      await until(() => ((driver.stats().opcua_session_restores ?? 0) >= 1 ? true : undefined), 10_000);
       const stats = driver.stats();
       console.log(
         `opcua network-cut recovery ${recoveryMs} ms; sessions created ${server.sessionsCreated()}, ` +

@@ -161,7 +161,18 @@ export class Gateway {
       });
       this.opts.onWriteFailed?.(sink, lines, error);
     };
-    const journal = setUpJournal({ config, registry, gateways, metrics, logger, now });
+    const decodeThreads = decodeThreadCount(config.ingest.decodeThreads);
+    const decodePool =
+      decodeThreads === 0
+        ? undefined
+        : new DecodePool({
+            threads: decodeThreads,
+            registry,
+            limits: config.limits,
+            logger: logger.child({ part: "ingest" }),
+            metrics,
+          });
+    const journal = setUpJournal({ config, registry, gateways, metrics, logger, now, decodePool });
     const sinks: Sink[] = [];
     const influx = config.influx;
     if (influx?.v1 !== undefined) {
@@ -238,17 +249,6 @@ export class Gateway {
         }
       },
     });
-    const decodeThreads = decodeThreadCount(config.ingest.decodeThreads);
-    const decodePool =
-      decodeThreads === 0
-        ? undefined
-        : new DecodePool({
-            threads: decodeThreads,
-            registry,
-            limits: config.limits,
-            logger: logger.child({ part: "ingest" }),
-            metrics,
-          });
     await decodePool?.start();
     const pipeline = new IngestPipeline({
       decodePool,

@@ -6,31 +6,13 @@
  */
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { pino } from "pino";
 import { decodeTelemetry } from "../src/ingest/decode";
-import { DecodePool, decodeThreadCount } from "../src/ingest/decode-pool";
+import { decodeThreadCount } from "../src/ingest/decode-pool";
 import type { IngestItem } from "../src/ingest/queue";
-import { DeviceRegistry } from "../src/ingest/registry";
-import type { AcceptedReading, IngestLimits } from "../src/ingest/validate";
-import { GatewayMetrics } from "../src/metrics";
-import { GAS_DEV, GW, GW2, OTHER_DEV, POLE_DEV, batch, tinyCity } from "./fixtures";
+import type { AcceptedReading } from "../src/ingest/validate";
+import { NOW, limits, newPool, payloadArb, registry } from "./decode-fixtures";
+import { GAS_DEV, GW, GW2, batch } from "./fixtures";
 import { connectEdge, eventually, startTestGateway } from "./harness";
-
-const NOW = 1_750_000_000_000;
-const limits: IngestLimits = { maxPayloadBytes: 4096, maxClockSkewMs: 300_000, maxAgeMs: 86_400_000 };
-const registry = new DeviceRegistry(tinyCity());
-const silent = pino({ level: "silent" });
-
-function newPool(restartMs = 100): DecodePool {
-  return new DecodePool({
-    threads: 1,
-    registry,
-    limits,
-    logger: silent,
-    metrics: new GatewayMetrics(),
-    restartMs,
-  });
-}
 
 const item = (gatewayId: string, payload: Buffer): IngestItem => ({
   kind: "telemetry",
@@ -39,54 +21,6 @@ const item = (gatewayId: string, payload: Buffer): IngestItem => ({
   topic: `ct/v1/hefei/${gatewayId}/telemetry`,
   payload,
 });
-
-/** Payload text: mostly batches mixing good and bad readings, some junk and oversized ones. */
-const valueText = fc.oneof(
-  {
-    weight: 20,
-    arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }).map((v) => JSON.stringify(v)),
-  },
-  { weight: 3, arbitrary: fc.constantFrom("1e999", '"NaN"', "null", "true", '"x"') },
-);
-const entryText = fc
-  .record({
-    ts: fc.oneof(
-      fc.integer({ min: -60_000, max: 60_000 }).map((d) => NOW + d),
-      fc.constant(NOW - 2 * 86_400_000),
-    ),
-    values: fc.dictionary(fc.constantFrom("ch4", "gas_pressure", "pm25", "co"), valueText, { maxKeys: 3 }),
-    q: fc.option(fc.constantFrom("good", "uncertain", "bad", "stale")),
-  })
-  .map(({ ts, values, q }) => {
-    const vals = Object.entries(values).map(([k, v]) => `${JSON.stringify(k)}:${v}`);
-    const quality =
-      q === null ? "" : `,"q":{${Object.keys(values).map((k) => `${JSON.stringify(k)}:"${q}"`)}}`;
-    return `{"ts":${ts},"clock":"edge","values":{${vals.join(",")}}${quality}}`;
-  });
-const payloadArb = fc.oneof(
-  {
-    weight: 20,
-    arbitrary: fc
-      .tuple(
-        fc.nat(1000),
-        fc.dictionary(
-          fc.constantFrom(GAS_DEV, POLE_DEV, OTHER_DEV, "nope"),
-          fc.array(entryText, { minLength: 1, maxLength: 3 }),
-          {
-            minKeys: 1,
-            maxKeys: 3,
-          },
-        ),
-      )
-      .map(([seq, devices]) => {
-        const devs = Object.entries(devices).map(([d, es]) => `${JSON.stringify(d)}:[${es.join(",")}]`);
-        return `{"v":1,"epoch":1,"seq":${seq},"sentAt":${NOW},"devices":{${devs.join(",")}}}`;
-      }),
-  },
-  { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) },
-  { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
-  { weight: 1, arbitrary: fc.constant(" ".repeat(limits.maxPayloadBytes + 1)) },
-);
 
 describe("decode threads", () => {
   it("give the same verdict and readings as decoding on the event loop", async () => {

@@ -45,6 +45,8 @@ describe("load generator", () => {
     expect(r.series[0]!.workerCpu).toHaveLength(2);
     expect(r.incidents.map((i) => i.type)).toEqual(["gas_leak", "sensor_stuck", "device_offline"]);
     expect(r.machine.cores).toBeGreaterThan(0);
+    // The spawned gateway's own counters: at 500 readings/s nothing is shed and no thread fails.
+    expect(t.gatewayCounters).toMatchObject({ shed: 0, decodeFailures: 0 });
 
     const html = readFileSync(join(out, "report.html"), "utf8");
     expect(html.match(/<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/g)).toHaveLength(5);

@@ -6,6 +6,7 @@ import { renderChart, niceTicks } from "../src/load/report/svg";
 import { parseTrace } from "../src/load/trace";
 import { parseLoadArgs } from "../src/load/args";
 import { summarize, type RunFacts } from "../src/load/report/summary";
+import { renderMarkdown } from "../src/load/report/markdown";
 
 describe("pacing", () => {
   it("holds a constant rate and integrates it", () => {
@@ -187,7 +188,8 @@ describe("SVG renderer", () => {
 });
 
 describe("the zero-loss verdict", () => {
-  const facts = (stored: number, gateway?: { dropped: number; journalLagS: number }): RunFacts => ({
+  const counters = { held: 3, shed: 0, rejected: 1, catchUps: 2, replayed: 1234, decodeFailures: 0 };
+  const facts = (stored: number, g?: { dropped: number; journalLagS: number }): RunFacts => ({
     command: "npm run load",
     options: parseLoadArgs(["--spawn"]).options,
     rate: { rate: 100, seconds: 1 },
@@ -207,7 +209,7 @@ describe("the zero-loss verdict", () => {
     live: undefined,
     stored,
     drainS: 3,
-    ...(gateway ? { gateway } : {}),
+    ...(g ? { gateway: { ...g, counters } } : {}),
     warnings: [],
     startedAt: new Date(0).toISOString(),
   });
@@ -228,6 +230,17 @@ describe("the zero-loss verdict", () => {
     const lost = zeroLoss(facts(60, { dropped: 40, journalLagS: 0 }));
     expect(lost.ok).toBe(false);
     expect(lost.detail).toContain("the gateway gave up 40 points");
+  });
+
+  it("carries a spawned gateway's own counters into report.json and report.md", () => {
+    const report = summarize(facts(100, { dropped: 0, journalLagS: 0 }));
+    expect(report.totals.gatewayCounters).toEqual(counters);
+    expect(renderMarkdown(report)).toContain(
+      "publishes held by backpressure 3, messages shed 0, rejected 1; InfluxDB sinks caught up from the journal 2 time(s), re-reading 1,234 records; decode-thread failures 0.",
+    );
+    const remote = summarize(facts(100));
+    expect(remote.totals.gatewayCounters).toBeNull();
+    expect(renderMarkdown(remote)).not.toContain("own counters");
   });
 });
 

@@ -65,12 +65,11 @@ class Ring {
   grow(max: number): void {
     const cap = Math.min(max, this.cap * 2);
     const buf = new Float64Array(cap * 3);
-    for (let i = 0; i < this.size; i++) {
-      const from = this.slot(i) * 3;
-      buf[i * 3] = this.buf[from]!;
-      buf[i * 3 + 1] = this.buf[from + 1]!;
-      buf[i * 3 + 2] = this.buf[from + 2]!;
-    }
+    // Two block copies: [oldest … end of the buffer), then the wrapped part from slot 0.
+    const start = this.slot(0) * 3;
+    const firstPart = Math.min(this.size * 3, this.buf.length - start);
+    buf.set(this.buf.subarray(start, start + firstPart));
+    buf.set(this.buf.subarray(0, this.size * 3 - firstPart), firstPart);
     this.buf = buf;
     this.cap = cap;
     this.head = this.size;

@@ -67,29 +67,8 @@ export interface WriteTarget {
   name: string;
   /** POSTs one body; resolves (never rejects) with the outcome. A missing status is a network error. */
   post(body: string): Promise<PostOutcome>;
-}
-
-/** A WriteTarget over `fetch` (InfluxDB 1.x /write). */
-export function fetchTarget(name: string, url: string, headers: Record<string, string>): WriteTarget {
-  return {
-    name,
-    async post(body) {
-      try {
-        const res = await fetch(url, {
-          method: "POST",
-          headers: { "content-type": "text/plain; charset=utf-8", ...headers },
-          body,
-        });
-        if (res.ok) {
-          await res.body?.cancel();
-          return { ok: true };
-        }
-        return { ok: false, status: res.status, message: (await res.text()).slice(0, 500) };
-      } catch (cause) {
-        return { ok: false, message: describeCause(cause) };
-      }
-    },
-  };
+  /** Releases kept-alive connections (after the last post). */
+  close?(): void;
 }
 
 export function describeCause(cause: unknown): string {
@@ -99,11 +78,17 @@ export function describeCause(cause: unknown): string {
 }
 
 interface Batch {
-  lines: string[];
+  /** A catch-up batch's lines may still be decoding (on a decode thread). */
+  lines: string[] | Promise<string[]>;
   /** Records whose last line is in this batch. */
   records: number[];
   /** Catch-up batch: every record ≤ through. */
   through?: number;
+}
+
+interface LiveBatch extends Batch {
+  lines: string[];
+  through?: undefined;
 }
 
 /** A dequeued batch's journal effect (not its lines); `done` once written or dead-lettered. */
@@ -117,7 +102,7 @@ export class LineWriter implements Sink {
   readonly name: string;
   private lines: string[] = [];
   private records: number[] = [];
-  private queue: Batch[] = [];
+  private queue: LiveBatch[] = [];
   private queuedLines = 0;
   private mode: "live" | "catch-up" = "live";
   private catchUpNext = 0;
@@ -184,6 +169,7 @@ export class LineWriter implements Sink {
     this.timer = undefined;
     this.stopping = true;
     await this.flush();
+    this.target.close?.();
   }
 
   private tick(): void {
@@ -204,7 +190,7 @@ export class LineWriter implements Sink {
       if (this.queuedLines > max) {
         if (this.opts.journal !== undefined) this.catchUp(`more than ${max} lines queued`);
         while (this.queuedLines > max) {
-          const dropped = this.queue.shift() as Batch;
+          const dropped = this.queue.shift() as LiveBatch;
           this.queuedLines -= dropped.lines.length;
           this.giveUp(dropped.lines, new CityTwinError("INFLUX_WRITE", `${this.name} send queue full`));
         }
@@ -247,12 +233,13 @@ export class LineWriter implements Sink {
   /** Sends batches until none is left; quits when a send stops with its lines unwritten. */
   private async pump(): Promise<void> {
     for (;;) {
-      const batch = this.queue.shift() ?? this.nextCatchUp();
+      const live = this.queue.shift();
+      const batch: Batch | undefined = live ?? this.nextCatchUp();
       if (batch === undefined) return;
-      this.queuedLines -= batch.through === undefined ? batch.lines.length : 0;
+      if (live !== undefined) this.queuedLines -= live.lines.length;
       const slot: Slot = { records: batch.records, through: batch.through, done: false };
-      this.slots.push(slot);
-      if (!(await this.send(batch.lines))) return; // never done: nothing after it commits
+      this.slots.push(slot); // in cut order, before any await
+      if (!(await this.send(await batch.lines))) return; // never done: nothing after it commits
       slot.done = true;
       this.commit();
     }

@@ -5,7 +5,8 @@
  * and catch-up).
  */
 import type { InfluxV1Resolved } from "../config/load";
-import { LineWriter, fetchTarget, type LineWriterOptions } from "./line-writer";
+import { httpTarget } from "./http-target";
+import { LineWriter, type LineWriterOptions } from "./line-writer";
 
 export interface V1WriterOptions extends LineWriterOptions {
   target: InfluxV1Resolved;
@@ -23,6 +24,9 @@ export class InfluxV1Writer extends LineWriter {
     u.searchParams.set("db", opts.target.database);
     u.searchParams.set("precision", "ms");
     if (opts.target.retentionPolicy !== undefined) u.searchParams.set("rp", opts.target.retentionPolicy);
-    super(fetchTarget("influx-v1", u.toString(), v1AuthHeaders(opts.target)), opts);
+    const target = httpTarget("influx-v1", u.toString(), v1AuthHeaders(opts.target), {
+      maxSockets: Math.max(1, opts.concurrency ?? 4),
+    });
+    super(target, opts);
   }
 }

@@ -15,20 +15,31 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
-import { LEVELS, QUALITIES } from "@citytwin/model";
+import { LEVELS, QUALITIES, type Quality } from "@citytwin/model";
 import type { GatewayMetrics } from "../metrics";
 import type { DecodeVerdict } from "./decode";
 import { registryColumns, type DecodeReply, type DecodeRequest, type DecodeThreadInit } from "./decode-wire";
-import type { IngestItem } from "./queue";
 import type { DeviceRegistry } from "./registry";
 import type { AcceptedReading, IngestLimits, RejectionTally } from "./validate";
 
 const BOOT = new URL("./decode-thread-boot.mjs", import.meta.url);
 
-/** The decoded items of one request; `readings(i, out)` fills `out` with item i's readings. */
+/** What a decode thread decodes: a telemetry payload and the gateway it came from. */
+export interface DecodeItem {
+  payload: Buffer;
+  gatewayId: string;
+}
+
+/**
+ * The decoded items of one request; `readings(i, out)` fills `out` with item i's readings,
+ * `each(fn)` visits every accepted reading of the run in order without building objects.
+ */
 export interface DecodedRun {
   verdicts: DecodeVerdict[];
   readings(i: number, out: AcceptedReading[]): void;
+  each(
+    fn: (sensor: AcceptedReading["sensor"], ts: number, value: number | null, quality: Quality) => void,
+  ): void;
 }
 
 interface Pending {
@@ -88,7 +99,8 @@ export class DecodePool {
     return this.threads.flatMap((t) => (t === undefined ? [] : [t.worker]));
   }
 
-  decode(items: readonly IngestItem[], now: number): Promise<DecodedRun> {
+  /** `now`: the validation's "now", for the run or per item (journal records: their receivedAt). */
+  decode(items: readonly DecodeItem[], now: number | Float64Array<ArrayBuffer>): Promise<DecodedRun> {
     const thread = this.pick();
     if (thread === undefined) return Promise.reject(new Error("no decode thread ready"));
     let size = 0;
@@ -108,16 +120,24 @@ export class DecodePool {
       payloads: bytes.buffer,
       ends,
     };
+    const transfer =
+      typeof now === "number" ? [req.payloads, ends.buffer] : [req.payloads, ends.buffer, now.buffer];
     return new Promise((resolve, reject) => {
       thread.pending.set(req.id, { resolve, reject });
       thread.worker.ref();
-      thread.worker.postMessage(req, [req.payloads, ends.buffer]);
+      thread.worker.postMessage(req, transfer);
     });
   }
 
+  /** Stops the threads; requests still owed an answer reject (their callers decode them). */
   async stop(): Promise<void> {
     this.stopped = true;
     const threads = this.threads.splice(0);
+    const stopped = new Error("decode pool stopped");
+    for (const t of threads) {
+      for (const p of t?.pending.values() ?? []) p.reject(stopped);
+      t?.pending.clear();
+    }
     await Promise.all(threads.map((t) => t?.worker.terminate()));
   }
 
@@ -184,24 +204,30 @@ function decodedRun(m: DecodeReply, registry: DeviceRegistry): DecodedRun {
     for (const [reason, count, sample] of v.rejected ?? []) rejected.set(reason, { count, sample });
     return { ok: true, epoch: v.epoch, seq: v.seq, rejected };
   });
+  const sensor = (j: number) => registry.sensors[m.index[j] ?? 0] as AcceptedReading["sensor"];
+  const value = (j: number) => {
+    const v = m.value[j] ?? NaN;
+    return Number.isNaN(v) ? null : v;
+  };
+  const quality = (j: number) => QUALITIES[(m.code[j] ?? 0) >> 3] ?? "good";
   return {
     verdicts,
+    each(fn) {
+      for (let j = 0; j < m.index.length; j++) fn(sensor(j), m.ts[j] ?? 0, value(j), quality(j));
+    },
     readings(i, out) {
       out.length = 0;
       const v = m.verdicts[i];
       if (v === undefined || !v.ok) return;
       const from = offsets[i] ?? 0;
-      for (let j = from; j < from + v.n; j++) {
-        const value = m.value[j] ?? NaN;
-        const code = m.code[j] ?? 0;
+      for (let j = from; j < from + v.n; j++)
         out.push({
-          sensor: registry.sensors[m.index[j] ?? 0] as AcceptedReading["sensor"],
+          sensor: sensor(j),
           ts: m.ts[j] ?? 0,
-          value: Number.isNaN(value) ? null : value,
-          quality: QUALITIES[code >> 3] ?? "good",
-          level: LEVELS[code & 7] ?? "normal",
+          value: value(j),
+          quality: quality(j),
+          level: LEVELS[(m.code[j] ?? 0) & 7] ?? "normal",
         });
-      }
     },
   };
 }

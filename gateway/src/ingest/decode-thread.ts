@@ -87,7 +87,7 @@ function decode(req: DecodeRequest): DecodeReply {
       req.gatewayIds[m] ?? "",
       lookup,
       init.limits,
-      req.now,
+      typeof req.now === "number" ? req.now : (req.now[m] ?? 0),
       out,
     );
     start = end;

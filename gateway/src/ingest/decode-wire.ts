@@ -1,8 +1,9 @@
 /**
  * What the ingest event loop and a decode thread exchange (decode-pool.ts ↔ decode-thread.ts).
  * Bulk data travels in transferred buffers, not as cloned objects:
- *  - request: the payloads of a run of telemetry messages concatenated into one ArrayBuffer,
- *    with each message's end offset and gateway id;
+ *  - request: the payloads of a run of telemetry messages (live, or journal records being
+ *    caught up) concatenated into one ArrayBuffer, with each message's end offset and
+ *    gateway id, and the time the validation takes as "now";
  *  - reply: a verdict per message plus every accepted reading, in message order, as columns:
  *    sensor index (the registry's dense index), ts, value (NaN = null; NaN is never a valid
  *    reading), and quality·8 + level (hot-store codes).
@@ -30,7 +31,8 @@ export interface DecodeThreadInit {
 
 export interface DecodeRequest {
   id: number;
-  now: number;
+  /** "Now" for the time-window checks: one for the run, or one per message (journal catch-up). */
+  now: number | Float64Array;
   gatewayIds: string[];
   payloads: ArrayBuffer;
   ends: Uint32Array;

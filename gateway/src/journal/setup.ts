@@ -1,12 +1,14 @@
 /**
  * Gateway wiring of the ingest journal: opens it, rebuilds the per-gateway sequence trackers
- * from it (dedup across restarts), hands each sink its cursor and catch-up source, and
+ * from it (dedup across restarts), hands each sink its cursor and catch-up source (decoding
+ * on the ingest decode threads when there are some), and
  * closes it at stop. Without sinks there is nothing to make durable, and without a directory
  * (`ingest.journal.dir` or `alarms.stateDir`) there is no journal: both are logged.
  */
 import type { Logger } from "pino";
 import type { GatewayConfig } from "../config/load";
 import type { SinkJournal } from "../influx/line-writer";
+import type { DecodePool } from "../ingest/decode-pool";
 import type { GatewayTracker } from "../ingest/gateway-tracker";
 import type { DeviceRegistry } from "../ingest/registry";
 import type { GatewayMetrics } from "../metrics";
@@ -30,8 +32,10 @@ export function setUpJournal(deps: {
   metrics: GatewayMetrics;
   logger: Logger;
   now: () => number;
+  /** Decodes catch-up records off the event loop while ready (journal/replay.ts). */
+  decodePool?: DecodePool;
 }): JournalSetup | undefined {
-  const { config, registry, gateways, metrics, now } = deps;
+  const { config, registry, gateways, metrics, now, decodePool } = deps;
   const logger = deps.logger.child({ part: "journal" });
   const { dir, ...opts } = config.ingest.journal;
   if (config.influx === undefined) return undefined;
@@ -59,7 +63,7 @@ export function setUpJournal(deps: {
     forSink: (name) => ({
       journal,
       cursor: journal.cursor(name),
-      catchUp: catchUpSource({ journal, registry, limits, metrics, logger }, name),
+      catchUp: catchUpSource({ journal, registry, limits, metrics, logger, decodePool }, name),
     }),
     start: () => journal.start(),
     close: () => {

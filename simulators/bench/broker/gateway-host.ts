@@ -128,9 +128,16 @@ process.on("message", (raw) => {
         "citytwin_ingest_backpressure_total",
         "citytwin_influx_points_dropped_total",
         "citytwin_journal_oldest_unwritten_seconds",
+        "citytwin_sink_catchup_total",
+        "citytwin_journal_replayed_records_total",
+        "citytwin_ingest_decode_thread_failures_total",
       ].map(metric),
-    ).then(([batches, rejected, shed, held, dropped, journalLagS]) =>
-      send({ type: "stats", ingest: ingest.stats(), batches, rejected, shed, held, dropped, journalLagS }),
+    ).then(([batches, rejected, shed, held, dropped, journalLagS, catchUps, replayed, decodeFailures]) =>
+      send({
+        type: "stats",
+        ingest: ingest.stats(),
+        ...{ batches, rejected, shed, held, dropped, journalLagS, catchUps, replayed, decodeFailures },
+      }),
     );
   } else if (req.type === "idle") {
     void settle().then(() => send({ type: "idle" }));

@@ -15,7 +15,7 @@ import { openLive, type LiveProbe } from "./live";
 import { machineInfo } from "./machine";
 import { bar, fmt, Progress } from "./progress";
 import { summarize } from "./report/summary";
-import type { LoadReport } from "./report/types";
+import type { GatewayCounters, LoadReport } from "./report/types";
 import { spawnTarget, type Spawned } from "./spawn";
 import { drainCount } from "./store";
 import { parseTrace } from "./trace";
@@ -168,7 +168,9 @@ export async function runLoad(o: LoadOptions, command: string): Promise<LoadRepo
       drainS = d.drainS;
     }
     const gateway = spawned
-      ? await spawned.host.call<{ dropped: number; journalLagS: number }>("stats", { type: "stats" })
+      ? await spawned.host.call<{ dropped: number; journalLagS: number } & GatewayCounters>("stats", {
+          type: "stats",
+        })
       : undefined;
     await new Promise((r) => setTimeout(r, 500));
     live?.close();
@@ -193,7 +195,15 @@ export async function runLoad(o: LoadOptions, command: string): Promise<LoadRepo
       puback: col.puback.all,
       stored,
       drainS,
-      ...(gateway ? { gateway: { dropped: gateway.dropped, journalLagS: gateway.journalLagS } } : {}),
+      ...(gateway
+        ? {
+            gateway: {
+              dropped: gateway.dropped,
+              journalLagS: gateway.journalLagS,
+              counters: counters(gateway),
+            },
+          }
+        : {}),
       warnings,
       startedAt: new Date(startAt).toISOString(),
     });
@@ -202,4 +212,10 @@ export async function runLoad(o: LoadOptions, command: string): Promise<LoadRepo
     for (const wk of workers) await wk.stop();
     await spawned?.stop();
   }
+}
+
+/** The counters of the host's stats answer that go into the report. */
+function counters(g: GatewayCounters): GatewayCounters {
+  const { held, shed, rejected, catchUps, replayed, decodeFailures } = g;
+  return { held, shed, rejected, catchUps, replayed, decodeFailures };
 }

@@ -1,10 +1,19 @@
 /** report.md: the run in a few lines (figures, verdicts, warnings). */
 import type { Quantiles } from "../histogram";
-import type { LoadReport } from "./types";
+import type { GatewayCounters, LoadReport } from "./types";
 
 export const num = (x: number | null) => (x === null ? "–" : Math.round(x).toLocaleString("en"));
 export const lat = (q: Quantiles) => (q.samples === 0 ? "–" : `${q.p50} / ${q.p95} / ${q.p99} / ${q.p999}`);
 export const mark = (ok: boolean | null) => (ok === null ? "n/a" : ok ? "PASS" : "FAIL");
+
+/** What the spawned gateway counted: where it strained (backpressure, shedding, catch-ups). */
+function gatewayLine(c: GatewayCounters | null): string[] {
+  if (c === null) return [];
+  return [
+    `Gateway (its own counters after the drain): publishes held by backpressure ${num(c.held)}, messages shed ${num(c.shed)}, rejected ${num(c.rejected)}; ` +
+      `InfluxDB sinks caught up from the journal ${num(c.catchUps)} time(s), re-reading ${num(c.replayed)} records; decode-thread failures ${num(c.decodeFailures)}.`,
+  ];
+}
 
 export function renderMarkdown(r: LoadReport): string {
   const t = r.totals;
@@ -28,6 +37,7 @@ export function renderMarkdown(r: LoadReport): string {
     ``,
     `Latency p50 / p95 / p99 / p99.9 ms: PUBACK ${lat(t.puback)} (${num(t.puback.samples)} batches); sensor → /live ${lat(t.live)} (${num(t.live.samples)} samples).`,
     `Errors ${t.errors}, disconnects ${t.disconnects}, readings suppressed by device_offline ${num(t.suppressed)}.`,
+    ...gatewayLine(t.gatewayCounters),
     `Generator: ${t.workers.map((w) => `worker ${w.worker} CPU mean ${w.cpuMeanPct} % / max ${w.cpuMaxPct} %, event loop max ${w.eluMaxPct} %`).join("; ")}.`,
     ``,
     ...r.verdicts.map((v) => `- **${mark(v.ok)}** ${v.name}: ${v.detail}`),

@@ -4,7 +4,7 @@ import { BUSY_PCT } from "../collect";
 import { Histogram } from "../histogram";
 import type { Machine } from "../machine";
 import type { RateSpec } from "../pacing";
-import type { IncidentLabel, LoadReport, SecondRow, Verdict } from "./types";
+import type { GatewayCounters, IncidentLabel, LoadReport, SecondRow, Verdict } from "./types";
 
 export interface RunFacts {
   command: string;
@@ -27,7 +27,7 @@ export interface RunFacts {
   stored: number | null;
   drainS: number | null;
   /** A spawned gateway's own account after the drain: points it gave up, journal backlog age. */
-  gateway?: { dropped: number; journalLagS: number };
+  gateway?: { dropped: number; journalLagS: number; counters: GatewayCounters };
   warnings: string[];
   startedAt: string;
 }
@@ -117,6 +117,7 @@ export function summarize(f: RunFacts): LoadReport {
       missing,
       gatewayDropped: f.gateway?.dropped ?? null,
       journalLagS: f.gateway?.journalLagS ?? null,
+      gatewayCounters: f.gateway?.counters ?? null,
       offeredPerS: t.offered / seconds,
       ackedPerS: t.acked / seconds,
       puback: f.puback.quantiles(),

@@ -43,6 +43,22 @@ export interface IncidentLabel {
   sensors: string[];
 }
 
+/** A spawned gateway's own counters after the drain (its /metrics; docs/load-testing.md). */
+export interface GatewayCounters {
+  /** Publishes held back by ingest backpressure (citytwin_ingest_backpressure_total). */
+  held: number;
+  /** Messages shed by a full ingest queue (citytwin_ingest_shed_total). */
+  shed: number;
+  /** Messages or readings rejected (citytwin_ingest_rejected_total). */
+  rejected: number;
+  /** Times an InfluxDB sink fell behind and caught up from the journal (citytwin_sink_catchup_total). */
+  catchUps: number;
+  /** Journal records re-read by those catch-ups (citytwin_journal_replayed_records_total). */
+  replayed: number;
+  /** Decode threads that failed and were replaced (citytwin_ingest_decode_thread_failures_total). */
+  decodeFailures: number;
+}
+
 export interface LoadReport {
   command: string;
   startedAt: string;
@@ -72,6 +88,8 @@ export interface LoadReport {
     gatewayDropped: number | null;
     /** Age of the oldest journal record not yet written to InfluxDB when the run ended, s. */
     journalLagS: number | null;
+    /** null without --spawn. */
+    gatewayCounters: GatewayCounters | null;
     errors: number;
     disconnects: number;
     suppressed: number;
