@@ -4,6 +4,7 @@
  * its append, an fsync asked for while one runs is done after it (never skipped), and EBADF
  * (a rotation closed the fd after fsyncing it itself) still counts as durable.
  */
+import type * as NodeFs from "node:fs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +15,7 @@ import { GatewayMetrics } from "../src/metrics";
 
 const fsyncs = vi.hoisted(() => ({ started: 0, delayMs: 40, fail: undefined as string | undefined }));
 vi.mock("node:fs", async (importOriginal) => {
-  const fs = await importOriginal<typeof import("node:fs")>();
+  const fs = await importOriginal<typeof NodeFs>();
   const fsync = (fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
     fsyncs.started++;
     const code = fsyncs.fail;
