@@ -6,6 +6,7 @@ import { renderChart, niceTicks } from "../src/load/report/svg";
 import { parseTrace } from "../src/load/trace";
 import { parseLoadArgs } from "../src/load/args";
 import { summarize, type RunFacts } from "../src/load/report/summary";
+import { renderHtml } from "../src/load/report/html";
 import { renderMarkdown } from "../src/load/report/markdown";
 
 describe("pacing", () => {
@@ -236,11 +237,14 @@ describe("the zero-loss verdict", () => {
     const report = summarize(facts(100, { dropped: 0, journalLagS: 0 }));
     expect(report.totals.gatewayCounters).toEqual(counters);
     expect(renderMarkdown(report)).toContain(
-      "publishes held by backpressure 3, messages shed 0, rejected 1; InfluxDB sinks caught up from the journal 2 time(s), re-reading 1,234 records; decode-thread failures 0.",
+      "Gateway (its own counters after the drain): publishes held by backpressure 3, messages shed by a full ingest queue 0, rejected 1, InfluxDB sink catch-ups from the journal 2, journal records re-read by them 1,234, decode-thread failures 0.",
     );
+    const html = renderHtml(report);
+    expect(html).toContain("<td>journal records re-read by them</td><td>1,234</td>");
     const remote = summarize(facts(100));
     expect(remote.totals.gatewayCounters).toBeNull();
     expect(renderMarkdown(remote)).not.toContain("own counters");
+    expect(renderHtml(remote)).not.toContain("Gateway counters");
   });
 });
 

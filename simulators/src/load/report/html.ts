@@ -1,11 +1,18 @@
 /** report.html: self-contained (inline CSS and SVG, no scripts, no network), for ~1280 px. */
 import { charts } from "./charts";
-import { lat, mark, num } from "./markdown";
+import { GATEWAY_COUNTERS, lat, mark, num } from "./markdown";
 import { esc } from "./svg";
-import type { LoadReport } from "./types";
+import type { GatewayCounters, LoadReport } from "./types";
 
 const row = (cells: (string | number)[], th = false) =>
   `<tr>${cells.map((c) => (th ? `<th>${esc(String(c))}</th>` : `<td>${esc(String(c))}</td>`)).join("")}</tr>`;
+
+/** The spawned gateway's own counters after the drain (none against a remote gateway). */
+function gatewayTable(c: GatewayCounters | null): string {
+  if (c === null) return "";
+  const rows = GATEWAY_COUNTERS.map(([key, what, metric]) => row([what, num(c[key]), metric])).join("");
+  return `<h2>Gateway counters</h2><table>${row(["", "count", "metric"], true)}${rows}</table>`;
+}
 
 export function renderHtml(r: LoadReport): string {
   const t = r.totals;
@@ -60,6 +67,7 @@ ${row(["missing = acknowledged − stored", num(t.missing), ""])}${t.gatewayDrop
 ${row(["PUBACK (per batch)", lat(t.puback), num(t.puback.samples)])}
 ${row(["sensor → /live", lat(t.live), num(t.live.samples)])}</table>
 <p>Errors ${t.errors}, disconnects ${t.disconnects}, suppressed by device_offline ${num(t.suppressed)}${t.drainS === null ? "" : `, storage drain ${t.drainS.toFixed(1)} s`}.</p>
+${gatewayTable(t.gatewayCounters)}
 <h2>Charts</h2>
 ${charts(r)
   .map((c) => `<figure id="${c.id}">${c.svg}</figure>`)
