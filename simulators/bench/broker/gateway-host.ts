@@ -17,6 +17,7 @@ import type { Aedes } from "aedes";
 import { pino } from "pino";
 import { Gateway, loadGatewayConfigFile } from "@citytwin/gateway";
 import { topics } from "@citytwin/model";
+import { GATEWAY_COUNTERS } from "../../src/load/report/gateway-counters";
 import { command, gatewayId, TENANT } from "./payload";
 import { WindowRecorder, type Window } from "./stats";
 
@@ -45,6 +46,14 @@ live.onReadings = (readings) => {
   ingest.record(now, now - newest);
   onReadings(readings);
 };
+
+/** The `stats` answer's counters, by field: the benches' own plus the load report's. */
+const STATS_METRICS: readonly (readonly [string, string])[] = [
+  ["batches", "citytwin_ingest_batches_total"],
+  ["dropped", "citytwin_influx_points_dropped_total"],
+  ["journalLagS", "citytwin_journal_oldest_unwritten_seconds"],
+  ...GATEWAY_COUNTERS.map(([key, , name]) => [key, name] as const),
+];
 
 async function metric(name: string): Promise<number> {
   const m = await gateway.metrics.registry.getSingleMetric(name)?.get();
@@ -120,24 +129,9 @@ process.on("message", (raw) => {
     ingest.window = req.window;
     send({ type: "ok" });
   } else if (req.type === "stats") {
-    void Promise.all(
-      [
-        "citytwin_ingest_batches_total",
-        "citytwin_ingest_rejected_total",
-        "citytwin_ingest_shed_total",
-        "citytwin_ingest_backpressure_total",
-        "citytwin_influx_points_dropped_total",
-        "citytwin_journal_oldest_unwritten_seconds",
-        "citytwin_sink_catchup_total",
-        "citytwin_journal_replayed_records_total",
-        "citytwin_ingest_decode_thread_failures_total",
-      ].map(metric),
-    ).then(([batches, rejected, shed, held, dropped, journalLagS, catchUps, replayed, decodeFailures]) =>
-      send({
-        type: "stats",
-        ingest: ingest.stats(),
-        ...{ batches, rejected, shed, held, dropped, journalLagS, catchUps, replayed, decodeFailures },
-      }),
+    const read = async ([key, name]: readonly [string, string]) => [key, await metric(name)] as const;
+    void Promise.all(STATS_METRICS.map(read)).then((values) =>
+      send({ type: "stats", ingest: ingest.stats(), ...Object.fromEntries(values) }),
     );
   } else if (req.type === "idle") {
     void settle().then(() => send({ type: "idle" }));

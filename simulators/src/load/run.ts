@@ -14,6 +14,7 @@ import { loadFaults, type Faults } from "./faults";
 import { openLive, type LiveProbe } from "./live";
 import { machineInfo } from "./machine";
 import { bar, fmt, Progress } from "./progress";
+import { pickCounters } from "./report/gateway-counters";
 import { summarize } from "./report/summary";
 import type { GatewayCounters, LoadReport } from "./report/types";
 import { spawnTarget, type Spawned } from "./spawn";
@@ -200,7 +201,7 @@ export async function runLoad(o: LoadOptions, command: string): Promise<LoadRepo
             gateway: {
               dropped: gateway.dropped,
               journalLagS: gateway.journalLagS,
-              counters: counters(gateway),
+              counters: pickCounters(gateway),
             },
           }
         : {}),
@@ -212,10 +213,4 @@ export async function runLoad(o: LoadOptions, command: string): Promise<LoadRepo
     for (const wk of workers) await wk.stop();
     await spawned?.stop();
   }
-}
-
-/** The counters of the host's stats answer that go into the report. */
-function counters(g: GatewayCounters): GatewayCounters {
-  const { held, shed, rejected, catchUps, replayed, decodeFailures } = g;
-  return { held, shed, rejected, catchUps, replayed, decodeFailures };
 }

@@ -1,6 +1,7 @@
 /** report.html: self-contained (inline CSS and SVG, no scripts, no network), for ~1280 px. */
 import { charts } from "./charts";
-import { GATEWAY_COUNTERS, lat, mark, num } from "./markdown";
+import { GATEWAY_COUNTERS } from "./gateway-counters";
+import { lat, mark, num } from "./markdown";
 import { esc } from "./svg";
 import type { GatewayCounters, LoadReport } from "./types";
 

@@ -1,20 +1,11 @@
 /** report.md: the run in a few lines (figures, verdicts, warnings). */
 import type { Quantiles } from "../histogram";
+import { GATEWAY_COUNTERS } from "./gateway-counters";
 import type { GatewayCounters, LoadReport } from "./types";
 
 export const num = (x: number | null) => (x === null ? "–" : Math.round(x).toLocaleString("en"));
 export const lat = (q: Quantiles) => (q.samples === 0 ? "–" : `${q.p50} / ${q.p95} / ${q.p99} / ${q.p999}`);
 export const mark = (ok: boolean | null) => (ok === null ? "n/a" : ok ? "PASS" : "FAIL");
-
-/** A spawned gateway's counters in report order: key, what it counts, the metric it comes from. */
-export const GATEWAY_COUNTERS: readonly (readonly [keyof GatewayCounters, string, string])[] = [
-  ["held", "publishes held by backpressure", "citytwin_ingest_backpressure_total"],
-  ["shed", "messages shed by a full ingest queue", "citytwin_ingest_shed_total"],
-  ["rejected", "rejected", "citytwin_ingest_rejected_total"],
-  ["catchUps", "InfluxDB sink catch-ups from the journal", "citytwin_sink_catchup_total"],
-  ["replayed", "journal records re-read by them", "citytwin_journal_replayed_records_total"],
-  ["decodeFailures", "decode-thread failures", "citytwin_ingest_decode_thread_failures_total"],
-];
 
 /** What the spawned gateway counted: where it strained (backpressure, shedding, catch-ups). */
 function gatewayLine(c: GatewayCounters | null): string[] {
